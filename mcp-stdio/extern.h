@@ -1,0 +1,375 @@
+/*
+ * analytics-mcp: the one internal header.  Every prototype shared between
+ * files, every limit and every default lives here; everything else is static.
+ *
+ * Modules, by prefix:
+ *   io_     line input from stdin, the single write path to stdout
+ *   json_   strict JSON validation and a jsmn-based reader
+ *   jw_     JSON writer into a growable buffer
+ *   rpc_    JSON-RPC 2.0 envelope: parse a request, write replies
+ *   mcp_    MCP methods: initialize, ping, tools/list, tools/call, ...
+ *   tool_   the six tools: arguments, statements, results
+ *   pgv_    PostgreSQL value -> JSON value mapping
+ *   db_     asynchronous libpq connection and read-only transactions
+ *   guard_  the SQL guard (a PostgreSQL lexer)
+ *   audit_  one audit record per tool call
+ *   loop_   the single-threaded poll() loop
+ */
+#ifndef EXTERN_H
+#define EXTERN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define MCP_NAME		"analytics-mcp"
+#define MCP_VERSION		"0.1.0"
+
+/* Limits and defaults.  Each is documented in analytics-mcp(1). */
+#define LINE_MAX_DEFAULT	(4u * 1024 * 1024)	/* bytes per request line */
+#define LINE_MAX_MIN		1024u
+#define LINE_MAX_CEIL		(64u * 1024 * 1024)
+#define JSON_DEPTH_MAX		64	/* nesting of arrays and objects */
+#define JSON_TOKENS_MAX		65536	/* jsmn tokens per request */
+#define JW_DEPTH_MAX		64	/* nesting the writer accepts */
+#define ROWS_DEFAULT		1000	/* max_rows when not given */
+#define ROWS_CEIL_DEFAULT	10000	/* --max-rows */
+#define ROWS_CEIL_MAX		1000000
+#define BYTES_DEFAULT		40000	/* --max-bytes: ~10k tokens */
+#define BYTES_MIN		1024
+#define BYTES_MAX		(8 * 1024 * 1024)
+#define TIMEOUT_DEFAULT		30	/* --statement-timeout, seconds */
+#define TIMEOUT_MAX		86400
+#define SAMPLE_DEFAULT		20	/* sample_table n */
+#define SAMPLE_MAX		1000
+#define CONNECT_TIMEOUT_MS	10000	/* asynchronous connect gives up */
+#define PENDING_MAX		64	/* requests queued behind a query */
+#define FETCH_BATCH		100	/* rows per FETCH from the cursor */
+#define CALLER_MAX		48	/* application_name holds 63 bytes */
+#define SCHEMAS_MAX		32
+#define NAME_MAX_BYTES		63	/* PostgreSQL's NAMEDATALEN - 1 */
+#define ERRMSG_MAX		1024
+#define AUDIT_SQL_MAX		4096	/* SQL bytes in the syslog line */
+
+/* JSON-RPC error codes. */
+#define RPC_PARSE_ERROR		(-32700)
+#define RPC_INVALID_REQUEST	(-32600)
+#define RPC_METHOD_NOT_FOUND	(-32601)
+#define RPC_INVALID_PARAMS	(-32602)
+#define RPC_INTERNAL_ERROR	(-32603)
+
+/*
+ * Run-time configuration, filled once by main() and read-only afterwards.
+ */
+struct config {
+	const char	*dsn;		/* NULL: DATABASE_URL or PG* vars */
+	char		 caller[CALLER_MAX + 1];
+	const char	*peer;		/* from SSH_CONNECTION etc., or "-" */
+	char		*schemas[SCHEMAS_MAX];
+	size_t		 nschemas;
+	long long	 max_rows;	/* ceiling for max_rows */
+	long long	 max_bytes;	/* output budget for rows */
+	long long	 timeout_s;	/* statement_timeout */
+	size_t		 max_line;	/* request line cap */
+	const char	*audit_log;	/* NULL: no JSON lines file */
+};
+
+/*
+ * A failure on its way to the client: either a JSON-RPC error (code != 0)
+ * or, for a tool, the text of an isError result (code == 0).
+ */
+struct error {
+	int		 code;
+	char		 msg[ERRMSG_MAX];
+};
+
+/* Fill err with a printf-style message; returns -1 for "return err_set(...)". */
+int	 err_set(struct error *, int, const char *, ...)
+	    __attribute__((format(printf, 3, 4)));
+
+/* ---- jw.c: JSON writer ------------------------------------------------ */
+
+/*
+ * A growable output buffer.  Any failure (allocation, nesting deeper than
+ * JW_DEPTH_MAX, a value where a key is due) sets the sticky flag failed;
+ * later calls then do nothing.  Commas are inserted automatically.
+ */
+struct jw {
+	char		*buf;
+	size_t		 len;
+	size_t		 cap;
+	int		 depth;
+	bool		 failed;
+	bool		 first[JW_DEPTH_MAX + 1];	/* no comma needed yet */
+	bool		 key_due[JW_DEPTH_MAX + 1];	/* in an object, key next */
+};
+
+void	 jw_init(struct jw *);
+void	 jw_free(struct jw *);
+/* Forget the content but keep the allocation. */
+void	 jw_reset(struct jw *);
+void	 jw_obj_open(struct jw *);
+void	 jw_obj_close(struct jw *);
+void	 jw_arr_open(struct jw *);
+void	 jw_arr_close(struct jw *);
+/* A key in the current object; the next call writes its value. */
+void	 jw_key(struct jw *, const char *);
+/* A string, escaped; invalid UTF-8 bytes become U+FFFD. */
+void	 jw_str(struct jw *, const char *);
+void	 jw_strn(struct jw *, const char *, size_t);
+void	 jw_int(struct jw *, long long);
+void	 jw_bool(struct jw *, bool);
+void	 jw_null(struct jw *);
+/*
+ * Bytes that already are one valid JSON value (a number from PostgreSQL,
+ * a validated id); whitespace outside strings is dropped so the result
+ * stays on one line.
+ */
+void	 jw_raw(struct jw *, const char *, size_t);
+/* Shorthands: key then value. */
+void	 jw_kstr(struct jw *, const char *, const char *);
+void	 jw_kint(struct jw *, const char *, long long);
+void	 jw_kbool(struct jw *, const char *, bool);
+
+/* ---- json.c: strict reader -------------------------------------------- */
+
+/* True if the bytes are valid UTF-8 (no overlongs, surrogates, > U+10FFFF). */
+bool	 json_utf8_valid(const char *, size_t);
+
+/*
+ * A parsed request line.  tok[0] is the root value.  The buffer is not
+ * copied: it must outlive the document.
+ */
+struct json_doc {
+	const char	*buf;
+	size_t		 len;
+	void		*tok;		/* jsmntok_t[], opaque outside json.c */
+	int		 ntok;
+};
+
+enum json_type {
+	JSON_NONE = 0,			/* absent member */
+	JSON_OBJECT,
+	JSON_ARRAY,
+	JSON_STRING,
+	JSON_NUMBER,
+	JSON_BOOL,
+	JSON_NULL
+};
+
+/*
+ * Parse one line strictly (RFC 8259: one value, no trailing bytes, no raw
+ * control characters in strings, valid UTF-8, no NUL, depth and token
+ * caps).  Returns 0, or -1 with err filled (code RPC_PARSE_ERROR).
+ * Release with json_free().
+ */
+int	 json_parse(struct json_doc *, const char *, size_t, struct error *);
+void	 json_free(struct json_doc *);
+enum json_type json_type(const struct json_doc *, int);
+/* Index of member key in object tok, or -1 if absent or tok not an object. */
+int	 json_member(const struct json_doc *, int, const char *);
+/* Number of members (object) or elements (array) of tok. */
+int	 json_size(const struct json_doc *, int);
+/* Index of the i-th element of array tok, or of the i-th key of object tok. */
+int	 json_child(const struct json_doc *, int, int);
+/* Raw bytes of tok (for a string: without the quotes, still escaped). */
+const char *json_raw(const struct json_doc *, int, size_t *);
+/*
+ * The string tok unescaped into a new NUL-terminated buffer (caller frees),
+ * or NULL if tok is not a string, contains \u0000, or allocation fails.
+ */
+char	*json_strdup(const struct json_doc *, int);
+/* True if string tok equals s after unescaping. */
+bool	 json_streq(const struct json_doc *, int, const char *);
+/*
+ * Integer tok into *out if it is a JSON number with no fraction or exponent
+ * within [min, max]; returns 0 or -1.
+ */
+int	 json_int(const struct json_doc *, int, long long, long long,
+	    long long *);
+
+/* ---- guard.c ---------------------------------------------------------- */
+
+/*
+ * Decide whether sql (len bytes, NUL not required) is one read-only query.
+ * Returns 0 and sets *stmt_len to the length of the statement without its
+ * trailing semicolons and whitespace (comments before them are kept), or
+ * -1 with why filled with a sentence for the user.  Pure: no I/O.
+ */
+int	 guard_check(const char *sql, size_t len, size_t *stmt_len,
+	    char *why, size_t whysz);
+
+/* ---- pgv.c: PostgreSQL values as JSON --------------------------------- */
+
+/*
+ * Write the text-format value of a column of type oid as JSON: integers
+ * and numeric as numbers (NaN, Infinity as strings), bool as true/false,
+ * json/jsonb embedded, everything else as a string.  isnull writes null.
+ */
+void	 pgv_write(struct jw *, unsigned int oid, const char *, size_t,
+	    bool isnull);
+
+/* ---- io.c ------------------------------------------------------------- */
+
+enum io_status {
+	IO_LINE,		/* a complete line is available */
+	IO_TOOLONG,		/* a line over the cap was drained */
+	IO_AGAIN,		/* nothing complete yet */
+	IO_EOF,
+	IO_ERROR
+};
+
+void	 io_init(size_t max_line);
+/* Read what fd 0 has (once; call when poll says readable). */
+enum io_status io_fill(void);
+/*
+ * Next buffered line without its \n (and \r), valid until the next io_
+ * call; IO_AGAIN when none is complete.
+ */
+enum io_status io_next(const char **, size_t *);
+/* Write len bytes plus '\n' to stdout, all or nothing for the session. */
+int	 io_write_line(const char *, size_t);
+
+/* ---- rpc.c: JSON-RPC envelopes ---------------------------------------- */
+
+struct rpc_req {
+	struct json_doc	 doc;
+	char		*line;		/* owned copy of the request line */
+	const char	*id;		/* raw id bytes, NULL for a notification */
+	size_t		 idlen;
+	char		*method;
+	int		 params;	/* token index or -1 */
+};
+
+/*
+ * Parse a line into req (taking a copy of it).  Returns 0, or -1 with err
+ * set and, when the id could be read, req->id set so the error can name it.
+ */
+int	 rpc_parse(struct rpc_req *, const char *, size_t, struct error *);
+void	 rpc_free(struct rpc_req *);
+/* Send {"jsonrpc":"2.0","id":..,"result":<result>}. */
+int	 rpc_reply(const struct rpc_req *, const struct jw *result);
+/* Send an error; id omitted when req or req->id is NULL. */
+int	 rpc_error(const struct rpc_req *, const struct error *);
+/* True if raw id bytes a and b name the same request. */
+bool	 rpc_id_equal(const char *, size_t, const char *, size_t);
+
+/* ---- db.c: the database connection ------------------------------------ */
+
+struct job;
+
+/*
+ * What a step's callback tells the runner: go on with the next statement,
+ * run this one again (FETCH), or stop (err filled) and roll back.
+ */
+enum step_next {
+	STEP_NEXT,
+	STEP_AGAIN,
+	STEP_FAIL
+};
+
+/* Called with each statement's result (PGRES_TUPLES_OK or COMMAND_OK). */
+typedef enum step_next (*step_cb)(struct job *, void *pgconn,
+    const void *pgresult);
+
+#define STEP_PARAMS_MAX	4
+#define JOB_STEPS_MAX	8
+
+struct step {
+	char		*sql;		/* owned */
+	int		 nparams;
+	char		*params[STEP_PARAMS_MAX];	/* owned */
+	step_cb		 cb;		/* NULL: ignore the result */
+};
+
+/*
+ * A tool call on its way through the database: BEGIN READ ONLY, settings,
+ * the tool's steps, ROLLBACK.  Owned by the loop.
+ */
+struct job {
+	struct rpc_req	*req;
+	char		*tool;		/* tool name, for the audit */
+	char		*sql;		/* the user's SQL, for errors and audit */
+	struct step	 steps[JOB_STEPS_MAX];
+	int		 nsteps;
+	int		 cur;		/* index of the running step */
+	bool		 cancelled;	/* notifications/cancelled arrived */
+	struct error	 err;		/* isError text when failed */
+	bool		 failed;
+	const char	*sqlstate;	/* of a PostgreSQL error, or NULL */
+	char		 sqlstate_buf[6];
+	struct jw	 out;		/* structuredContent being built */
+	long long	 row_limit;	/* rows wanted (max_rows) */
+	long long	 rows;		/* rows written so far */
+	bool		 truncated;
+	int		 ncols;
+	unsigned int	*coltypes;	/* oids of the result columns */
+	int		*coltypmods;
+	char		**colnames;
+	size_t		 rows_start;	/* offset of "rows" in out */
+	uint64_t	 started_ms;
+	bool		 retried;	/* reconnected once after a stale link */
+	void		*ctx;		/* tool-specific state */
+};
+
+int	 db_init(const struct config *);
+/* Start connecting now if not connected; never blocks. */
+void	 db_connect_start(void);
+/* Socket to poll and the events wanted, or -1 when idle or unconnected. */
+int	 db_pollfd(short *events);
+/* Milliseconds until a connect attempt times out, or -1. */
+int	 db_timeout_ms(void);
+/* Advance connection and job after poll() (or a timeout). */
+void	 db_service(void);
+/* Run job; the loop gets it back through loop_job_done(). */
+void	 db_run(struct job *);
+/* Cancel the running statement in PostgreSQL (PQcancel). */
+void	 db_cancel(void);
+bool	 db_busy(void);
+/* Close the connection (cancelling first if busy). */
+void	 db_close(void);
+
+/* ---- job helpers (tool.c) --------------------------------------------- */
+
+/* Add a statement to job; params copied.  Returns 0 or -1. */
+int	 job_add(struct job *, const char *sql, step_cb, int nparams, ...);
+void	 job_free(struct job *);
+
+/* ---- tool.c ----------------------------------------------------------- */
+
+/* Write the tools/list result. */
+void	 tool_list(struct jw *);
+/*
+ * Prepare a tools/call: validate arguments and build the job.  Returns 0
+ * with *job set; 1 when the result is already decided without the
+ * database (an isError such as a guard rejection, in *job's err); -1 for a
+ * JSON-RPC error (unknown tool) in err.
+ */
+int	 tool_prepare(struct rpc_req *, const struct config *, struct job **,
+	    struct error *);
+/* Send the result of a finished job (structuredContent or isError). */
+void	 tool_finish(struct job *);
+
+/* ---- mcp.c ------------------------------------------------------------ */
+
+/* Handle one request that does not need the database; see mcp.c. */
+void	 mcp_handle(struct rpc_req *, const struct config *);
+
+/* ---- audit.c ---------------------------------------------------------- */
+
+int	 audit_open(const struct config *);
+/* Record one tool call. */
+void	 audit_job(const struct job *, const struct config *);
+
+/* ---- loop.c ----------------------------------------------------------- */
+
+/* Run until EOF or SIGTERM; returns the exit status. */
+int	 loop_run(const struct config *);
+/* db.c hands a finished job back. */
+void	 loop_job_done(struct job *);
+
+/* ---- util ------------------------------------------------------------- */
+
+uint64_t now_ms(void);
+
+#endif /* !EXTERN_H */

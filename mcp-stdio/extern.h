@@ -67,6 +67,7 @@ struct config {
 	const char	*peer;		/* from SSH_CONNECTION etc., or "-" */
 	char		*schemas[SCHEMAS_MAX];
 	size_t		 nschemas;
+	char		*schemas_array;	/* the same as a text[] literal */
 	long long	 max_rows;	/* ceiling for max_rows */
 	long long	 max_bytes;	/* output budget for rows */
 	long long	 timeout_s;	/* statement_timeout */
@@ -227,8 +228,9 @@ enum io_status io_fill(void);
  * call; IO_AGAIN when none is complete.
  */
 enum io_status io_next(const char **, size_t *);
-/* Write len bytes plus '\n' to stdout, all or nothing for the session. */
+/* Write len bytes plus '\n' to stdout; -1 once the peer is gone. */
 int	 io_write_line(const char *, size_t);
+bool	 io_out_broken(void);
 
 /* ---- rpc.c: JSON-RPC envelopes ---------------------------------------- */
 
@@ -282,34 +284,54 @@ struct step {
 	step_cb		 cb;		/* NULL: ignore the result */
 };
 
+enum tool_kind {
+	TOOL_QUERY,		/* the user's SQL: a row set */
+	TOOL_SAMPLE,		/* SELECT * of one relation: a row set */
+	TOOL_CATALOG		/* introspection: objects */
+};
+
+enum truncation {
+	TRUNC_NONE,
+	TRUNC_ROWS,		/* more rows than the row limit */
+	TRUNC_BYTES		/* the byte budget was reached */
+};
+
 /*
  * A tool call on its way through the database: BEGIN READ ONLY, settings,
- * the tool's steps, ROLLBACK.  Owned by the loop.
+ * the tool's steps, ROLLBACK.  Made by tool_prepare(), run by db_run(),
+ * answered by tool_finish(), freed by job_free() (with its request).
  */
 struct job {
 	struct rpc_req	*req;
 	char		*tool;		/* tool name, for the audit */
+	enum tool_kind	 tool_kind;
 	char		*sql;		/* the user's SQL, for errors and audit */
 	struct step	 steps[JOB_STEPS_MAX];
 	int		 nsteps;
 	int		 cur;		/* index of the running step */
+	int		 user_step;	/* step running the user's SQL, or -1 */
+	size_t		 user_prefix;	/* characters before the user's SQL */
 	bool		 cancelled;	/* notifications/cancelled arrived */
-	struct error	 err;		/* isError text when failed */
-	bool		 failed;
+	bool		 failed;	/* err holds the isError text */
+	bool		 retried;	/* reconnected once after a stale link */
+	struct error	 err;
 	const char	*sqlstate;	/* of a PostgreSQL error, or NULL */
 	char		 sqlstate_buf[6];
 	struct jw	 out;		/* structuredContent being built */
-	long long	 row_limit;	/* rows wanted (max_rows) */
-	long long	 rows;		/* rows written so far */
-	bool		 truncated;
+	const char	*list_key;	/* catalog listing: its array's key */
+	struct jw	 rowbuf;	/* row set: the rows array */
+	long long	 row_limit;	/* rows wanted */
+	bool		 row_ceiling_hit; /* max_rows was over --max-rows */
+	long long	 max_bytes;	/* budget for rows or listing entries */
+	long long	 nrows;		/* rows written */
+	enum truncation	 truncated;
 	int		 ncols;
-	unsigned int	*coltypes;	/* oids of the result columns */
-	int		*coltypmods;
 	char		**colnames;
-	size_t		 rows_start;	/* offset of "rows" in out */
+	char		**typnames;	/* format_type() of each column */
+	unsigned int	*coltypes;	/* oids */
+	int		*coltypmods;
 	uint64_t	 started_ms;
-	bool		 retried;	/* reconnected once after a stale link */
-	void		*ctx;		/* tool-specific state */
+	uint64_t	 elapsed_ms;
 };
 
 int	 db_init(const struct config *);
@@ -319,15 +341,24 @@ void	 db_connect_start(void);
 int	 db_pollfd(short *events);
 /* Milliseconds until a connect attempt times out, or -1. */
 int	 db_timeout_ms(void);
-/* Advance connection and job after poll() (or a timeout). */
-void	 db_service(void);
+/* Advance connection and job; revents from poll(), 0 on a timeout. */
+void	 db_service(short revents);
 /* Run job; the loop gets it back through loop_job_done(). */
 void	 db_run(struct job *);
-/* Cancel the running statement in PostgreSQL (PQcancel). */
-void	 db_cancel(void);
+/*
+ * If the job in the database answers request id, mark it cancelled and
+ * cancel its statement in PostgreSQL (PQcancel); true if it did.
+ */
+bool	 db_cancel_if(const char *id, size_t idlen);
+/* True while a job is running or waiting for the connection. */
 bool	 db_busy(void);
-/* Close the connection (cancelling first if busy). */
+/*
+ * Close the connection, cancelling the running statement first; its job
+ * goes back to the loop marked cancelled.
+ */
 void	 db_close(void);
+/* --check: connect, print the facts an operator needs; exit status. */
+int	 db_check(void);
 
 /* ---- job helpers (tool.c) --------------------------------------------- */
 
@@ -349,11 +380,27 @@ int	 tool_prepare(struct rpc_req *, const struct config *, struct job **,
 	    struct error *);
 /* Send the result of a finished job (structuredContent or isError). */
 void	 tool_finish(struct job *);
+/*
+ * Set job's isError text from a PostgreSQL error; pos is the 1-based
+ * character position in job->sql, or 0.
+ */
+void	 tool_pg_error(struct job *, const char *msg, const char *sqlstate,
+	    const char *detail, const char *hint, size_t pos);
 
 /* ---- mcp.c ------------------------------------------------------------ */
 
-/* Handle one request that does not need the database; see mcp.c. */
-void	 mcp_handle(struct rpc_req *, const struct config *);
+enum proto {
+	PROTO_2024_11_05,
+	PROTO_2025_03_26,	/* tool annotations */
+	PROTO_2025_06_18,	/* title, outputSchema, structuredContent */
+	PROTO_2025_11_25
+};
+#define PROTO_LATEST	PROTO_2025_11_25
+
+/* Answer a request that needs no database (all but tools/call). */
+void	 mcp_handle(struct rpc_req *);
+/* The protocol version negotiated by initialize (latest before it). */
+enum proto mcp_proto(void);
 
 /* ---- audit.c ---------------------------------------------------------- */
 

@@ -1,0 +1,184 @@
+/*
+ * Line input from stdin and the one write path to stdout.
+ *
+ * Input is buffered until a '\n'.  A line longer than the cap is not kept:
+ * its bytes are discarded up to the next '\n' and io_next() reports
+ * IO_TOOLONG once, so the session can answer with an error and go on.
+ */
+#include <sys/types.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "extern.h"
+
+#define IO_CHUNK	(64 * 1024)
+
+static struct {
+	char	*buf;
+	size_t	 cap;
+	size_t	 start;		/* first byte not yet returned */
+	size_t	 end;		/* one past the last byte read */
+	size_t	 scan;		/* bytes from start known to hold no '\n' */
+	size_t	 max_line;
+	bool	 draining;	/* discarding the rest of a long line */
+	bool	 toolong;	/* IO_TOOLONG not yet reported */
+	bool	 eof;
+	bool	 out_broken;	/* stdout failed: the peer is gone */
+} in;
+
+void
+io_init(size_t max_line)
+{
+	in.max_line = max_line;
+}
+
+/* Make room for IO_CHUNK more bytes; the buffer never exceeds the cap. */
+static int
+io_room(void)
+{
+	size_t	 need;
+	char	*p;
+
+	if (in.start > 0) {
+		memmove(in.buf, in.buf + in.start, in.end - in.start);
+		in.end -= in.start;
+		in.start = 0;
+	}
+	need = in.end + IO_CHUNK;
+	if (need <= in.cap)
+		return 0;
+	if (need > in.max_line + 1 + IO_CHUNK)
+		need = in.max_line + 1 + IO_CHUNK;
+	if (need <= in.cap)
+		return 0;
+	if ((p = realloc(in.buf, need)) == NULL)
+		return -1;
+	in.buf = p;
+	in.cap = need;
+	return 0;
+}
+
+enum io_status
+io_fill(void)
+{
+	ssize_t	 n;
+
+	if (in.eof)
+		return IO_EOF;
+	if (io_room() == -1)
+		return IO_ERROR;
+	n = read(STDIN_FILENO, in.buf + in.end, in.cap - in.end);
+	if (n == -1)
+		return (errno == EINTR || errno == EAGAIN) ? IO_AGAIN :
+		    IO_ERROR;
+	if (n == 0) {
+		in.eof = true;
+		return IO_EOF;
+	}
+	in.end += (size_t)n;
+	return IO_AGAIN;
+}
+
+enum io_status
+io_next(const char **line, size_t *len)
+{
+	char	*nl;
+	size_t	 n;
+
+	for (;;) {
+		if (in.toolong) {
+			in.toolong = false;
+			return IO_TOOLONG;
+		}
+		nl = memchr(in.buf + in.start + in.scan, '\n',
+		    in.end - in.start - in.scan);
+		if (in.draining) {
+			if (nl == NULL) {
+				in.start = in.end = in.scan = 0;
+				return IO_AGAIN;
+			}
+			in.start = (size_t)(nl - in.buf) + 1;
+			in.scan = 0;
+			in.draining = false;
+			continue;
+		}
+		if (nl == NULL) {
+			in.scan = in.end - in.start;
+			if (in.scan > in.max_line) {
+				in.draining = true;
+				in.toolong = true;
+				continue;
+			}
+			if (in.eof && in.scan > 0) {
+				/* A last line without its newline. */
+				*line = in.buf + in.start;
+				*len = in.scan;
+				in.start = in.end;
+				in.scan = 0;
+				return IO_LINE;
+			}
+			return in.eof ? IO_EOF : IO_AGAIN;
+		}
+		n = (size_t)(nl - (in.buf + in.start));
+		*line = in.buf + in.start;
+		in.start += n + 1;
+		in.scan = 0;
+		if (n > in.max_line) {
+			in.toolong = true;
+			continue;
+		}
+		if (n > 0 && (*line)[n - 1] == '\r')
+			n--;
+		*len = n;
+		return IO_LINE;
+	}
+}
+
+/* Write all of buf, waiting while a non-blocking stdout is full. */
+static int
+io_write_all(const char *buf, size_t len)
+{
+	struct pollfd	 pfd;
+	ssize_t		 n;
+
+	while (len > 0) {
+		n = write(STDOUT_FILENO, buf, len);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN) {
+				pfd.fd = STDOUT_FILENO;
+				pfd.events = POLLOUT;
+				(void)poll(&pfd, 1, -1);
+				continue;
+			}
+			return -1;
+		}
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int
+io_write_line(const char *buf, size_t len)
+{
+	if (in.out_broken)
+		return -1;
+	if (io_write_all(buf, len) == -1 || io_write_all("\n", 1) == -1) {
+		in.out_broken = true;
+		return -1;
+	}
+	return 0;
+}
+
+/* True once a write to stdout has failed (EPIPE): nobody reads replies. */
+bool
+io_out_broken(void)
+{
+	return in.out_broken;
+}

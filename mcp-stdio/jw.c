@@ -1,0 +1,418 @@
+/*
+ * The JSON writer: compact JSON on one line into a growable buffer.
+ *
+ * The buffer is NUL-terminated after every write (len excludes the NUL)
+ * so that callers may print it.  Misuse (a value where a key is due, a key
+ * where a value is due, closing the wrong container, a second top-level
+ * value, nesting deeper than JW_DEPTH_MAX) and allocation failure set the
+ * sticky flag failed: later calls do nothing, and the caller checks the
+ * flag once at the end.
+ *
+ * struct jw records, per level, whether a comma is needed (first) and
+ * whether an object expects a key (key_due), but not whether the level is
+ * an array or an object.  The two differ only in one state: an object
+ * between a key and its value.  There the last byte written is always the
+ * ':' after the key, which no JSON value ends with, so that byte decides.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "extern.h"
+
+#define JW_INITIAL	256
+
+/* Room for n more bytes plus the NUL; false (and failed) if impossible. */
+static bool
+jw_grow(struct jw *w, size_t n)
+{
+	size_t	 cap;
+	char	*p;
+
+	if (w->failed)
+		return false;
+	if (n > SIZE_MAX - 1 - w->len) {
+		w->failed = true;
+		return false;
+	}
+	if (w->len + n + 1 <= w->cap)
+		return true;
+	cap = w->cap > 0 ? w->cap : JW_INITIAL;
+	while (cap < w->len + n + 1) {
+		if (cap > SIZE_MAX / 2) {
+			w->failed = true;
+			return false;
+		}
+		cap *= 2;
+	}
+	if ((p = realloc(w->buf, cap)) == NULL) {
+		w->failed = true;
+		return false;
+	}
+	w->buf = p;
+	w->cap = cap;
+	return true;
+}
+
+static void
+jw_put(struct jw *w, const char *s, size_t n)
+{
+	if (!jw_grow(w, n))
+		return;
+	memcpy(w->buf + w->len, s, n);
+	w->len += n;
+	w->buf[w->len] = '\0';
+}
+
+static void
+jw_putc(struct jw *w, char c)
+{
+	jw_put(w, &c, 1);
+}
+
+/* True if the current level is an object between a key and its value. */
+static bool
+jw_value_due(const struct jw *w)
+{
+	return w->depth > 0 && !w->key_due[w->depth] && w->len > 0 &&
+	    w->buf[w->len - 1] == ':';
+}
+
+/*
+ * Get ready for a value: fail where a key is due or after a complete
+ * top-level value, else write the comma it needs.  False if failed.
+ */
+static bool
+jw_pre_value(struct jw *w)
+{
+	bool	 member;
+
+	if (w->failed)
+		return false;
+	if (w->key_due[w->depth] || (w->depth == 0 && !w->first[0])) {
+		w->failed = true;
+		return false;
+	}
+	/* In an object the key wrote the comma; the value ends a member. */
+	if ((member = jw_value_due(w)))
+		w->key_due[w->depth] = true;
+	else if (!w->first[w->depth])
+		jw_putc(w, ',');
+	w->first[w->depth] = false;
+	return !w->failed;
+}
+
+/* Initialise w with an empty buffer; jw_free() releases it. */
+void
+jw_init(struct jw *w)
+{
+	memset(w, 0, sizeof(*w));
+	w->first[0] = true;
+	if ((w->buf = malloc(JW_INITIAL)) == NULL) {
+		w->failed = true;
+		return;
+	}
+	w->cap = JW_INITIAL;
+	w->buf[0] = '\0';
+}
+
+/* Release w's buffer; writes do nothing until jw_init() or jw_reset(). */
+void
+jw_free(struct jw *w)
+{
+	free(w->buf);
+	memset(w, 0, sizeof(*w));
+	/* Writing after the free is a bug: do nothing rather than leak. */
+	w->failed = true;
+}
+
+/* Empty w for reuse, clearing failed but keeping the allocation. */
+void
+jw_reset(struct jw *w)
+{
+	w->len = 0;
+	if (w->buf != NULL)
+		w->buf[0] = '\0';
+	w->depth = 0;
+	w->failed = false;
+	memset(w->first, 0, sizeof(w->first));
+	memset(w->key_due, 0, sizeof(w->key_due));
+	w->first[0] = true;
+}
+
+static void
+jw_open(struct jw *w, char c)
+{
+	if (w->depth == JW_DEPTH_MAX) {
+		w->failed = true;
+		return;
+	}
+	if (!jw_pre_value(w))
+		return;
+	jw_putc(w, c);
+	w->depth++;
+	w->first[w->depth] = true;
+	w->key_due[w->depth] = c == '{';
+}
+
+/* Open an object as the next value. */
+void
+jw_obj_open(struct jw *w)
+{
+	jw_open(w, '{');
+}
+
+/* Open an array as the next value. */
+void
+jw_arr_open(struct jw *w)
+{
+	jw_open(w, '[');
+}
+
+/* Close the current object; fails on an array or after a dangling key. */
+void
+jw_obj_close(struct jw *w)
+{
+	if (w->failed)
+		return;
+	/* Only an object waits for a key; a dangling key fails too. */
+	if (w->depth == 0 || !w->key_due[w->depth]) {
+		w->failed = true;
+		return;
+	}
+	w->depth--;
+	jw_putc(w, '}');
+}
+
+/* Close the current array; fails on an object. */
+void
+jw_arr_close(struct jw *w)
+{
+	if (w->failed)
+		return;
+	if (w->depth == 0 || w->key_due[w->depth] || jw_value_due(w)) {
+		w->failed = true;
+		return;
+	}
+	w->depth--;
+	jw_putc(w, ']');
+}
+
+/* Append s escaped, without quotes; invalid UTF-8 bytes become U+FFFD. */
+static void
+jw_escape(struct jw *w, const char *s, size_t len)
+{
+	static const char	 hex[] = "0123456789abcdef";
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 i = 0, run, n;
+	char			 e[6];
+
+	while (i < len && !w->failed) {
+		/* Copy a run of bytes that need no escape in one go. */
+		for (run = i; run < len && p[run] >= 0x20 && p[run] < 0x7f &&
+		    p[run] != '"' && p[run] != '\\'; run++)
+			continue;
+		if (run > i) {
+			jw_put(w, s + i, run - i);
+			i = run;
+			continue;
+		}
+		if (p[i] >= 0x80) {
+			n = p[i] < 0xe0 ? 2 : p[i] < 0xf0 ? 3 : 4;
+			if (n <= len - i && json_utf8_valid(s + i, n)) {
+				jw_put(w, s + i, n);
+				i += n;
+			} else {
+				jw_put(w, "\xef\xbf\xbd", 3);
+				i++;
+			}
+			continue;
+		}
+		e[0] = '\\';
+		switch (p[i]) {
+		case '"':
+		case '\\':
+			e[1] = (char)p[i];
+			break;
+		case '\b':
+			e[1] = 'b';
+			break;
+		case '\f':
+			e[1] = 'f';
+			break;
+		case '\n':
+			e[1] = 'n';
+			break;
+		case '\r':
+			e[1] = 'r';
+			break;
+		case '\t':
+			e[1] = 't';
+			break;
+		default:
+			e[1] = 'u';
+			e[2] = '0';
+			e[3] = '0';
+			e[4] = hex[p[i] >> 4];
+			e[5] = hex[p[i] & 0xf];
+			jw_put(w, e, 6);
+			i++;
+			continue;
+		}
+		jw_put(w, e, 2);
+		i++;
+	}
+}
+
+/* Write key k (escaped) of the current object; its value comes next. */
+void
+jw_key(struct jw *w, const char *k)
+{
+	if (w->failed)
+		return;
+	if (k == NULL || w->depth == 0 || !w->key_due[w->depth]) {
+		w->failed = true;
+		return;
+	}
+	if (!w->first[w->depth])
+		jw_putc(w, ',');
+	w->first[w->depth] = false;
+	w->key_due[w->depth] = false;
+	jw_putc(w, '"');
+	jw_escape(w, k, strlen(k));
+	jw_put(w, "\":", 2);
+}
+
+/* Write the C string s as a JSON string; NULL is written as null. */
+void
+jw_str(struct jw *w, const char *s)
+{
+	if (s == NULL)
+		jw_null(w);
+	else
+		jw_strn(w, s, strlen(s));
+}
+
+/* Write len bytes as a JSON string; NUL bytes become \u0000. */
+void
+jw_strn(struct jw *w, const char *s, size_t len)
+{
+	if (!jw_pre_value(w))
+		return;
+	jw_putc(w, '"');
+	jw_escape(w, s, len);
+	jw_putc(w, '"');
+}
+
+/* Write an integer. */
+void
+jw_int(struct jw *w, long long v)
+{
+	char	 b[32];
+	int	 n;
+
+	if (!jw_pre_value(w))
+		return;
+	n = snprintf(b, sizeof(b), "%lld", v);
+	jw_put(w, b, (size_t)n);
+}
+
+/* Write true or false. */
+void
+jw_bool(struct jw *w, bool v)
+{
+	if (!jw_pre_value(w))
+		return;
+	if (v)
+		jw_put(w, "true", 4);
+	else
+		jw_put(w, "false", 5);
+}
+
+/* Write null. */
+void
+jw_null(struct jw *w)
+{
+	if (!jw_pre_value(w))
+		return;
+	jw_put(w, "null", 4);
+}
+
+/*
+ * Write len bytes the caller vouches are one JSON value.  Whitespace
+ * outside strings is dropped; a raw control byte inside a string (which
+ * valid JSON cannot hold) is escaped, so the output stays on one line
+ * whatever the bytes.  Nothing left after dropping whitespace fails.
+ */
+void
+jw_raw(struct jw *w, const char *s, size_t len)
+{
+	static const char	 hex[] = "0123456789abcdef";
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 i, start;
+	bool			 instr = false, esc = false;
+	char			 e[6];
+
+	if (!jw_pre_value(w))
+		return;
+	start = w->len;
+	if (!jw_grow(w, len))
+		return;
+	for (i = 0; i < len; i++) {
+		if (!instr) {
+			if (p[i] == ' ' || p[i] == '\t' || p[i] == '\n' ||
+			    p[i] == '\r')
+				continue;
+			if (p[i] == '"')
+				instr = true;
+		} else if (esc)
+			esc = false;
+		else if (p[i] == '\\')
+			esc = true;
+		else if (p[i] == '"')
+			instr = false;
+		else if (p[i] < 0x20) {
+			e[0] = '\\';
+			e[1] = 'u';
+			e[2] = '0';
+			e[3] = '0';
+			e[4] = hex[p[i] >> 4];
+			e[5] = hex[p[i] & 0xf];
+			/* Room for the rest plus this escape's 5 extra. */
+			if (!jw_grow(w, len - i + 5))
+				return;
+			memcpy(w->buf + w->len, e, 6);
+			w->len += 6;
+			continue;
+		}
+		w->buf[w->len++] = (char)p[i];
+	}
+	w->buf[w->len] = '\0';
+	if (w->len == start)
+		w->failed = true;
+}
+
+/* Write key k and the string v (null if NULL). */
+void
+jw_kstr(struct jw *w, const char *k, const char *v)
+{
+	jw_key(w, k);
+	jw_str(w, v);
+}
+
+/* Write key k and the integer v. */
+void
+jw_kint(struct jw *w, const char *k, long long v)
+{
+	jw_key(w, k);
+	jw_int(w, v);
+}
+
+/* Write key k and the boolean v. */
+void
+jw_kbool(struct jw *w, const char *k, bool v)
+{
+	jw_key(w, k);
+	jw_bool(w, v);
+}

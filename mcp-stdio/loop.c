@@ -1,0 +1,302 @@
+/*
+ * The single-threaded loop: one ppoll() over stdin and the database
+ * socket.
+ *
+ * Requests are answered in order.  While a tool call is in the database,
+ * ping is answered at once, notifications/cancelled stops the call it
+ * names, and every other request waits in a bounded queue.  EOF on stdin,
+ * SIGTERM, SIGINT or SIGHUP cancel the running statement and end the
+ * session with status 0.
+ */
+#include <sys/types.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "extern.h"
+
+static struct {
+	const struct config *cfg;
+	struct rpc_req	*queue[PENDING_MAX];	/* a ring */
+	size_t		 qhead;
+	size_t		 qlen;
+	struct job	*done;		/* finished, not yet answered */
+	bool		 eof;
+} loop;
+
+static volatile sig_atomic_t terminate;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	terminate = 1;
+}
+
+void
+loop_job_done(struct job *job)
+{
+	loop.done = job;
+}
+
+/* True while a tool call holds the database or awaits its answer. */
+static bool
+loop_busy(void)
+{
+	return db_busy() || loop.done != NULL;
+}
+
+/* Answer and audit the finished job; a cancelled one gets no answer. */
+static void
+loop_finish(void)
+{
+	struct job	*job = loop.done;
+
+	if (job == NULL)
+		return;
+	loop.done = NULL;
+	if (!job->cancelled)
+		tool_finish(job);
+	audit_job(job, loop.cfg);
+	job_free(job);
+}
+
+static void
+req_free(struct rpc_req *req)
+{
+	rpc_free(req);
+	free(req);
+}
+
+/* Handle a request now; takes ownership of req. */
+static void
+loop_dispatch(struct rpc_req *req)
+{
+	struct job	*job;
+	struct error	 err;
+	int		 rc;
+
+	if (strcmp(req->method, "tools/call") != 0) {
+		mcp_handle(req);
+		req_free(req);
+		return;
+	}
+	rc = tool_prepare(req, loop.cfg, &job, &err);
+	if (rc == -1) {
+		rpc_error(req, &err);
+		if (job == NULL)
+			req_free(req);
+		else
+			job_free(job);
+	} else if (rc == 1) {
+		loop_job_done(job);	/* decided without the database */
+		loop_finish();
+	} else
+		db_run(job);
+}
+
+/* Start queued requests while the database is free. */
+static void
+loop_drain_queue(void)
+{
+	struct rpc_req	*req;
+
+	for (;;) {
+		loop_finish();
+		if (loop_busy() || loop.qlen == 0)
+			return;
+		req = loop.queue[loop.qhead];
+		loop.qhead = (loop.qhead + 1) % PENDING_MAX;
+		loop.qlen--;
+		loop_dispatch(req);
+	}
+}
+
+/* notifications/cancelled: stop the running or a queued request. */
+static void
+loop_cancel(struct rpc_req *req)
+{
+	const char	*id, *qid;
+	size_t		 idlen, qidlen, i, j, k;
+	int		 t;
+	struct rpc_req	*q;
+
+	t = json_member(&req->doc, req->params, "requestId");
+	if (json_type(&req->doc, t) == JSON_STRING) {
+		id = json_raw(&req->doc, t, &idlen) - 1;
+		idlen += 2;
+	} else if (json_type(&req->doc, t) == JSON_NUMBER)
+		id = json_raw(&req->doc, t, &idlen);
+	else
+		return;
+	if (db_busy() && loop.done == NULL) {
+		/* db.c holds the running job; its request is in the job. */
+		if (db_cancel_if(id, idlen))
+			return;
+	}
+	for (i = 0; i < loop.qlen; i++) {
+		q = loop.queue[(loop.qhead + i) % PENDING_MAX];
+		qid = q->id;
+		qidlen = q->idlen;
+		if (!rpc_id_equal(id, idlen, qid, qidlen))
+			continue;
+		for (j = i; j + 1 < loop.qlen; j++) {
+			k = (loop.qhead + j) % PENDING_MAX;
+			loop.queue[k] = loop.queue[(k + 1) % PENDING_MAX];
+		}
+		loop.qlen--;
+		req_free(q);
+		return;
+	}
+}
+
+/* One request line: answer, queue, or act on a notification. */
+static void
+loop_line(const char *line, size_t len)
+{
+	struct rpc_req	*req;
+	struct error	 err;
+
+	if ((req = calloc(1, sizeof(*req))) == NULL) {
+		err_set(&err, RPC_INTERNAL_ERROR, "out of memory");
+		rpc_error(NULL, &err);
+		return;
+	}
+	if (rpc_parse(req, line, len, &err) == -1) {
+		/* A broken notification gets no answer either. */
+		if (req->method == NULL || req->id != NULL)
+			rpc_error(req, &err);
+		req_free(req);
+		return;
+	}
+	if (req->method == NULL) {
+		req_free(req);		/* a response: we asked nothing */
+		return;
+	}
+	if (req->id == NULL) {
+		if (strcmp(req->method, "notifications/cancelled") == 0)
+			loop_cancel(req);
+		req_free(req);
+		return;
+	}
+	if (strcmp(req->method, "ping") == 0 ||
+	    (!loop_busy() && loop.qlen == 0)) {
+		loop_dispatch(req);
+		return;
+	}
+	if (loop.qlen == PENDING_MAX) {
+		err_set(&err, RPC_INTERNAL_ERROR, "too many requests waiting "
+		    "(%d); wait for answers before sending more", PENDING_MAX);
+		rpc_error(req, &err);
+		req_free(req);
+		return;
+	}
+	loop.queue[(loop.qhead + loop.qlen) % PENDING_MAX] = req;
+	loop.qlen++;
+}
+
+/* Read stdin and handle every complete line. */
+static void
+loop_input(void)
+{
+	struct error	 err;
+	const char	*line;
+	size_t		 len;
+	enum io_status	 st;
+
+	st = io_fill();
+	if (st == IO_EOF || st == IO_ERROR)
+		loop.eof = true;
+	for (;;) {
+		st = io_next(&line, &len);
+		if (st == IO_LINE)
+			loop_line(line, len);
+		else if (st == IO_TOOLONG) {
+			err_set(&err, RPC_INVALID_REQUEST, "request line longer "
+			    "than %zu bytes; it was discarded",
+			    loop.cfg->max_line);
+			rpc_error(NULL, &err);
+		} else
+			break;
+	}
+}
+
+int
+loop_run(const struct config *cfg)
+{
+	struct sigaction sa;
+	sigset_t	 block, orig;
+	struct pollfd	 pfd[2];
+	struct timespec	 ts;
+	nfds_t		 n;
+	int		 ms, fd;
+	short		 events;
+
+	loop.cfg = cfg;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);	/* a dead peer is EPIPE */
+	sa.sa_handler = on_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	/* Signals arrive only inside ppoll(): no check-then-sleep race. */
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGHUP);
+	sigprocmask(SIG_BLOCK, &block, &orig);
+
+	io_init(cfg->max_line);
+	db_connect_start();
+	for (;;) {
+		loop_drain_queue();
+		if (terminate || loop.eof || io_out_broken())
+			break;
+		pfd[0].fd = STDIN_FILENO;
+		pfd[0].events = POLLIN;
+		pfd[0].revents = 0;
+		n = 1;
+		if ((fd = db_pollfd(&events)) != -1) {
+			pfd[1].fd = fd;
+			pfd[1].events = events;
+			pfd[1].revents = 0;
+			n = 2;
+		}
+		ms = db_timeout_ms();
+		ts.tv_sec = ms / 1000;
+		ts.tv_nsec = (long)(ms % 1000) * 1000000;
+		if (ppoll(pfd, n, ms >= 0 ? &ts : NULL, &orig) == -1) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (pfd[0].revents != 0)
+			loop_input();
+		/* The descriptor may have changed while reading input. */
+		if (n == 2 && db_pollfd(&events) == pfd[1].fd)
+			db_service(pfd[1].revents);
+		else if (n == 1)
+			db_service(0);
+	}
+
+	/* Leaving: stop the running statement, drop what waits. */
+	db_close();
+	if (loop.done != NULL) {
+		audit_job(loop.done, cfg);
+		job_free(loop.done);
+		loop.done = NULL;
+	}
+	while (loop.qlen > 0) {
+		req_free(loop.queue[loop.qhead]);
+		loop.qhead = (loop.qhead + 1) % PENDING_MAX;
+		loop.qlen--;
+	}
+	return 0;
+}

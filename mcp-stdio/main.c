@@ -1,0 +1,300 @@
+/*
+ * analytics-mcp: a read-only Model Context Protocol server for PostgreSQL
+ * speaking newline-delimited JSON-RPC on stdin and stdout.
+ *
+ * Start-up only: read options and environment, check every value, then
+ * hand over to the loop.  Only this file may exit with err(3).
+ */
+#include <sys/types.h>
+
+#include <ctype.h>
+#include <err.h>
+#include <getopt.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libpq-fe.h>
+
+#include "extern.h"
+
+static const char usage_text[] =
+    "usage: analytics-mcp [--check] [--dsn DSN] [--caller NAME] "
+    "[--schemas LIST]\n"
+    "                     [--max-rows N] [--max-bytes N] [--max-line N]\n"
+    "                     [--statement-timeout SECONDS] [--audit-log FILE]\n"
+    "       analytics-mcp --help | --version\n"
+    "\n"
+    "  --dsn DSN                 PostgreSQL connection string (else "
+    "DATABASE_URL,\n"
+    "                            else libpq's PG* variables)\n"
+    "  --caller NAME             who is asking (default: the login name)\n"
+    "  --schemas LIST            readable schemas, comma-separated\n"
+    "                            (default: reporting,tracksolid,tickets,"
+    "fuel)\n"
+    "  --max-rows N              ceiling for max_rows (default 10000)\n"
+    "  --max-bytes N             output budget for rows, in bytes "
+    "(default 40000)\n"
+    "  --max-line N              longest request line, in bytes "
+    "(default 4194304)\n"
+    "  --statement-timeout SECONDS  per statement (default 30)\n"
+    "  --audit-log FILE          also append JSON audit lines to FILE\n"
+    "  --check                   connect, print the server's facts, exit "
+    "0 or 1\n"
+    "  --help                    print this help\n"
+    "  --version                 print the version\n";
+
+enum {
+	OPT_DSN = 256, OPT_CALLER, OPT_SCHEMAS, OPT_MAX_ROWS, OPT_MAX_BYTES,
+	OPT_MAX_LINE, OPT_TIMEOUT, OPT_AUDIT, OPT_CHECK, OPT_HELP, OPT_VERSION
+};
+
+static const struct option longopts[] = {
+	{ "dsn",		required_argument, NULL, OPT_DSN },
+	{ "caller",		required_argument, NULL, OPT_CALLER },
+	{ "schemas",		required_argument, NULL, OPT_SCHEMAS },
+	{ "max-rows",		required_argument, NULL, OPT_MAX_ROWS },
+	{ "max-bytes",		required_argument, NULL, OPT_MAX_BYTES },
+	{ "max-line",		required_argument, NULL, OPT_MAX_LINE },
+	{ "statement-timeout",	required_argument, NULL, OPT_TIMEOUT },
+	{ "audit-log",		required_argument, NULL, OPT_AUDIT },
+	{ "check",		no_argument,	   NULL, OPT_CHECK },
+	{ "help",		no_argument,	   NULL, OPT_HELP },
+	{ "version",		no_argument,	   NULL, OPT_VERSION },
+	{ NULL,			0,		   NULL, 0 }
+};
+
+static void __attribute__((noreturn))
+usage(void)
+{
+	fputs(usage_text, stderr);
+	exit(1);
+}
+
+/* A number from argv or the environment, or exit naming its source. */
+static long long
+number(const char *what, const char *s, long long min, long long max)
+{
+	const char	*e;
+	long long	 n;
+
+	n = strtonum(s, min, max, &e);
+	if (e != NULL)
+		errx(1, "%s: %s is %s (allowed: %lld to %lld)", what, s, e,
+		    min, max);
+	return n;
+}
+
+/* Names as PostgreSQL folds them unquoted: letters, digits, _ and $. */
+static bool
+valid_schema(const char *s)
+{
+	size_t	 i;
+
+	if (*s == '\0' || strlen(s) > NAME_MAX_BYTES ||
+	    !(islower((unsigned char)*s) || *s == '_'))
+		return false;
+	for (i = 1; s[i] != '\0'; i++)
+		if (!islower((unsigned char)s[i]) &&
+		    !isdigit((unsigned char)s[i]) && s[i] != '_' && s[i] != '$')
+			return false;
+	return true;
+}
+
+/* A caller name fits application_name and an audit line unchanged. */
+static bool
+valid_caller(const char *s)
+{
+	size_t	 i;
+
+	if (*s == '\0' || strlen(s) > CALLER_MAX)
+		return false;
+	for (i = 0; s[i] != '\0'; i++)
+		if (!isalnum((unsigned char)s[i]) && strchr("._@-", s[i]) ==
+		    NULL)
+			return false;
+	return true;
+}
+
+/* Split LIST into cfg->schemas and the text[] literal used as $1. */
+static void
+parse_schemas(struct config *cfg, const char *list)
+{
+	char	*copy, *s, *p;
+	size_t	 size, i;
+
+	if ((copy = strdup(list)) == NULL)
+		err(1, NULL);
+	for (p = copy; (s = strsep(&p, ",")) != NULL; ) {
+		while (isspace((unsigned char)*s))
+			s++;
+		s[strcspn(s, " \t")] = '\0';
+		if (*s == '\0')
+			continue;
+		if (!valid_schema(s))
+			errx(1, "--schemas: \"%s\" is not a plain lower-case "
+			    "schema name", s);
+		if (cfg->nschemas == SCHEMAS_MAX)
+			errx(1, "--schemas: more than %d schemas", SCHEMAS_MAX);
+		cfg->schemas[cfg->nschemas++] = s;
+	}
+	if (cfg->nschemas == 0)
+		errx(1, "--schemas: no schema given");
+	size = cfg->nschemas * (NAME_MAX_BYTES + 3) + 3;
+	if ((cfg->schemas_array = malloc(size)) == NULL)
+		err(1, NULL);
+	strlcpy(cfg->schemas_array, "{", size);
+	for (i = 0; i < cfg->nschemas; i++) {
+		if (i > 0)
+			strlcat(cfg->schemas_array, ",", size);
+		strlcat(cfg->schemas_array, cfg->schemas[i], size);
+	}
+	strlcat(cfg->schemas_array, "}", size);
+}
+
+/* The client's address as sshd or socat tell it, else "local". */
+static const char *
+peer_address(void)
+{
+	static char	 buf[64];
+	const char	*s;
+
+	if ((s = getenv("SSH_CONNECTION")) != NULL && *s != '\0') {
+		strlcpy(buf, s, sizeof(buf));
+		buf[strcspn(buf, " ")] = '\0';
+		return buf;
+	}
+	if ((s = getenv("SOCAT_PEERADDR")) != NULL && *s != '\0') {
+		strlcpy(buf, s, sizeof(buf));
+		return buf;
+	}
+	return "local";
+}
+
+/*
+ * Take the DSN out of argv: a password in it would be visible to every
+ * local user in ps(1).  Warn when it holds one.
+ */
+static const char *
+take_dsn(char *arg)
+{
+	PQconninfoOption *opts, *o;
+	char		*dsn;
+
+	if ((dsn = strdup(arg)) == NULL)
+		err(1, NULL);
+	explicit_bzero(arg, strlen(arg));
+	if ((opts = PQconninfoParse(dsn, NULL)) == NULL)
+		errx(1, "--dsn: not a valid connection string");
+	for (o = opts; o->keyword != NULL; o++)
+		if (strcmp(o->keyword, "password") == 0 && o->val != NULL)
+			warnx("--dsn holds a password; prefer ~/.pgpass or a "
+			    "service file (see analytics-mcp(1))");
+	PQconninfoFree(opts);
+	return dsn;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct config	 cfg;
+	struct passwd	*pw;
+	const char	*s, *schemas = "reporting,tracksolid,tickets,fuel";
+	bool		 check = false;
+	int		 ch;
+
+	closefrom(STDERR_FILENO + 1);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.max_rows = ROWS_CEIL_DEFAULT;
+	cfg.max_bytes = BYTES_DEFAULT;
+	cfg.timeout_s = TIMEOUT_DEFAULT;
+	cfg.max_line = LINE_MAX_DEFAULT;
+
+	/* The environment first; options override it. */
+	if ((s = getenv("MCP_READABLE_SCHEMAS")) != NULL && *s != '\0')
+		schemas = s;
+	if ((s = getenv("MCP_MAX_ROWS")) != NULL && *s != '\0')
+		cfg.max_rows = number("MCP_MAX_ROWS", s, 1, ROWS_CEIL_MAX);
+	if ((s = getenv("MCP_MAX_BYTES")) != NULL && *s != '\0')
+		cfg.max_bytes = number("MCP_MAX_BYTES", s, BYTES_MIN,
+		    BYTES_MAX);
+	if ((s = getenv("MCP_STATEMENT_TIMEOUT")) != NULL && *s != '\0')
+		cfg.timeout_s = number("MCP_STATEMENT_TIMEOUT", s, 1,
+		    TIMEOUT_MAX);
+	if ((s = getenv("MCP_MAX_LINE")) != NULL && *s != '\0')
+		cfg.max_line = (size_t)number("MCP_MAX_LINE", s, LINE_MAX_MIN,
+		    LINE_MAX_CEIL);
+	if ((s = getenv("MCP_AUDIT_LOG")) != NULL && *s != '\0')
+		cfg.audit_log = s;
+
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (ch) {
+		case OPT_DSN:
+			cfg.dsn = take_dsn(optarg);
+			break;
+		case OPT_CALLER:
+			if (!valid_caller(optarg))
+				errx(1, "--caller: use 1 to %d letters, digits, "
+				    "'.', '_', '@' or '-'", CALLER_MAX);
+			strlcpy(cfg.caller, optarg, sizeof(cfg.caller));
+			break;
+		case OPT_SCHEMAS:
+			schemas = optarg;
+			break;
+		case OPT_MAX_ROWS:
+			cfg.max_rows = number("--max-rows", optarg, 1,
+			    ROWS_CEIL_MAX);
+			break;
+		case OPT_MAX_BYTES:
+			cfg.max_bytes = number("--max-bytes", optarg,
+			    BYTES_MIN, BYTES_MAX);
+			break;
+		case OPT_MAX_LINE:
+			cfg.max_line = (size_t)number("--max-line", optarg,
+			    LINE_MAX_MIN, LINE_MAX_CEIL);
+			break;
+		case OPT_TIMEOUT:
+			cfg.timeout_s = number("--statement-timeout", optarg,
+			    1, TIMEOUT_MAX);
+			break;
+		case OPT_AUDIT:
+			cfg.audit_log = optarg;
+			break;
+		case OPT_CHECK:
+			check = true;
+			break;
+		case OPT_HELP:
+			fputs(usage_text, stdout);
+			return 0;
+		case OPT_VERSION:
+			printf("%s %s\n", MCP_NAME, MCP_VERSION);
+			return 0;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+
+	parse_schemas(&cfg, schemas);
+	if (cfg.caller[0] == '\0') {
+		if ((pw = getpwuid(getuid())) == NULL)
+			errx(1, "no login name for uid %u; use --caller",
+			    (unsigned)getuid());
+		if (!valid_caller(pw->pw_name))
+			errx(1, "login name \"%s\" is not a usable caller "
+			    "name; use --caller", pw->pw_name);
+		strlcpy(cfg.caller, pw->pw_name, sizeof(cfg.caller));
+	}
+	cfg.peer = peer_address();
+
+	if (db_init(&cfg) == -1)
+		errx(1, "cannot set up the database connection");
+	if (check)
+		return db_check();
+	if (audit_open(&cfg) == -1)
+		err(1, "%s", cfg.audit_log);
+	return loop_run(&cfg);
+}

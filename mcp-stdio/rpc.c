@@ -1,0 +1,154 @@
+/*
+ * JSON-RPC 2.0 envelopes: reading a request line, writing a reply.
+ *
+ * Replies carry exactly "jsonrpc", "id" and "result" or "error".  The id is
+ * echoed byte for byte; a reply whose id could not be read omits "id".
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "extern.h"
+
+int
+rpc_parse(struct rpc_req *req, const char *line, size_t len,
+    struct error *err)
+{
+	int		 v, id, method;
+	size_t		 n;
+	const char	*p;
+
+	memset(req, 0, sizeof(*req));
+	req->params = -1;
+	if ((req->line = malloc(len + 1)) == NULL)
+		return err_set(err, RPC_INTERNAL_ERROR, "out of memory");
+	memcpy(req->line, line, len);
+	req->line[len] = '\0';
+	if (json_parse(&req->doc, req->line, len, err) == -1)
+		return -1;
+
+	if (json_type(&req->doc, 0) == JSON_ARRAY)
+		return err_set(err, RPC_INVALID_REQUEST,
+		    "batch requests are not supported: send one request "
+		    "per line");
+	if (json_type(&req->doc, 0) != JSON_OBJECT)
+		return err_set(err, RPC_INVALID_REQUEST,
+		    "a request must be a JSON object");
+
+	/* The id first, so that later errors can name the request. */
+	id = json_member(&req->doc, 0, "id");
+	switch (json_type(&req->doc, id)) {
+	case JSON_NONE:
+		break;
+	case JSON_STRING:
+		/* Keep the quotes: the id is echoed as it came. */
+		p = json_raw(&req->doc, id, &n);
+		req->id = p - 1;
+		req->idlen = n + 2;
+		break;
+	case JSON_NUMBER:
+		{
+			long long	 dummy;
+
+			if (json_int(&req->doc, id, INT64_MIN, INT64_MAX,
+			    &dummy) == -1)
+				return err_set(err, RPC_INVALID_REQUEST,
+				    "\"id\" must be a string or an integer");
+		}
+		req->id = json_raw(&req->doc, id, &req->idlen);
+		break;
+	default:
+		return err_set(err, RPC_INVALID_REQUEST,
+		    "\"id\" must be a string or an integer");
+	}
+
+	v = json_member(&req->doc, 0, "jsonrpc");
+	if (!json_streq(&req->doc, v, "2.0"))
+		return err_set(err, RPC_INVALID_REQUEST,
+		    "\"jsonrpc\" must be \"2.0\"");
+
+	method = json_member(&req->doc, 0, "method");
+	if (method == -1) {
+		/* A response to a request of ours: we send none. */
+		if (json_member(&req->doc, 0, "result") != -1 ||
+		    json_member(&req->doc, 0, "error") != -1)
+			return 0;
+		return err_set(err, RPC_INVALID_REQUEST,
+		    "\"method\" is missing");
+	}
+	if ((req->method = json_strdup(&req->doc, method)) == NULL)
+		return err_set(err, RPC_INVALID_REQUEST,
+		    "\"method\" must be a string");
+
+	req->params = json_member(&req->doc, 0, "params");
+	if (req->params != -1 &&
+	    json_type(&req->doc, req->params) != JSON_OBJECT)
+		return err_set(err, RPC_INVALID_PARAMS,
+		    "\"params\" must be an object");
+	return 0;
+}
+
+void
+rpc_free(struct rpc_req *req)
+{
+	if (req == NULL)
+		return;
+	json_free(&req->doc);
+	free(req->method);
+	free(req->line);
+	memset(req, 0, sizeof(*req));
+}
+
+/* Write the envelope around one member ("result" or "error") and send it. */
+static int
+rpc_send(const struct rpc_req *req, const char *member, const struct jw *body)
+{
+	struct jw	 w;
+	int		 rc;
+
+	jw_init(&w);
+	jw_obj_open(&w);
+	jw_kstr(&w, "jsonrpc", "2.0");
+	if (req != NULL && req->id != NULL) {
+		jw_key(&w, "id");
+		jw_raw(&w, req->id, req->idlen);
+	}
+	jw_key(&w, member);
+	jw_raw(&w, body->buf, body->len);
+	jw_obj_close(&w);
+	rc = w.failed ? -1 : io_write_line(w.buf, w.len);
+	jw_free(&w);
+	return rc;
+}
+
+int
+rpc_reply(const struct rpc_req *req, const struct jw *result)
+{
+	struct error	 err;
+
+	if (!result->failed)
+		return rpc_send(req, "result", result);
+	err_set(&err, RPC_INTERNAL_ERROR, "reply could not be encoded");
+	return rpc_error(req, &err);
+}
+
+int
+rpc_error(const struct rpc_req *req, const struct error *err)
+{
+	struct jw	 body;
+	int		 rc;
+
+	jw_init(&body);
+	jw_obj_open(&body);
+	jw_kint(&body, "code", err->code);
+	jw_kstr(&body, "message", err->msg);
+	jw_obj_close(&body);
+	rc = rpc_send(req, "error", &body);
+	jw_free(&body);
+	return rc;
+}
+
+bool
+rpc_id_equal(const char *a, size_t alen, const char *b, size_t blen)
+{
+	return alen == blen && memcmp(a, b, alen) == 0;
+}

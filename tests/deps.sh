@@ -1,0 +1,28 @@
+#!/bin/sh
+# Install the Debian packages that building and testing need, when they
+# are missing.  As root it installs them with apt-get; otherwise it names
+# them and fails, since nothing else would work without them.
+set -eu
+
+PACKAGES="gcc make pkg-config libpq-dev libbsd-dev libjsmn-dev \
+postgresql postgresql-15-postgis-3 python3 openssl"
+
+missing=""
+for p in $PACKAGES; do
+	if ! dpkg-query -W -f '${Status}' "$p" 2>/dev/null |
+	    grep -q 'install ok installed'; then
+		missing="$missing $p"
+	fi
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "missing Debian packages:$missing" >&2
+	echo "install them (as root: apt-get install$missing) and retry" >&2
+	exit 1
+fi
+echo "installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q >/dev/null
+# shellcheck disable=SC2086
+apt-get install -y -q --no-install-recommends $missing >/dev/null

@@ -1,0 +1,409 @@
+/*
+ * jw.c: the JSON writer.  Exact output for nested values, escaping and
+ * U+FFFD replacement, jw_raw's whitespace stripping, the depth cap, every
+ * misuse that must set failed, reset and growth.
+ */
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "extern.h"
+#include "t.h"
+
+#define RAW(w, s)	jw_raw(w, s, sizeof(s) - 1)
+
+/* True if w holds exactly want, NUL-terminated, and has not failed. */
+static bool
+is(const struct jw *w, const char *want)
+{
+	return !w->failed && w->buf != NULL && w->len == strlen(want) &&
+	    strcmp(w->buf, want) == 0;
+}
+
+static void
+test_nested(void)
+{
+	struct jw	 w;
+
+	jw_init(&w);
+	T_OK(is(&w, ""), "init: empty and printable");
+	jw_obj_open(&w);
+	jw_kint(&w, "a", 1);
+	jw_key(&w, "b");
+	jw_arr_open(&w);
+	jw_bool(&w, true);
+	jw_bool(&w, false);
+	jw_null(&w);
+	jw_str(&w, "x");
+	jw_obj_open(&w);
+	jw_obj_close(&w);
+	jw_arr_close(&w);
+	jw_key(&w, "c");
+	jw_obj_open(&w);
+	jw_key(&w, "d");
+	jw_arr_open(&w);
+	jw_arr_close(&w);
+	jw_obj_close(&w);
+	jw_kint(&w, "e", -9223372036854775807LL - 1);
+	jw_kstr(&w, "f", "v");
+	jw_kbool(&w, "g", false);
+	jw_kstr(&w, "h", NULL);
+	jw_obj_close(&w);
+	T_OK(is(&w, "{\"a\":1,\"b\":[true,false,null,\"x\",{}],"
+	    "\"c\":{\"d\":[]},\"e\":-9223372036854775808,\"f\":\"v\","
+	    "\"g\":false,\"h\":null}"), "nested: %s", w.buf);
+	T_OK(w.depth == 0, "nested: depth back to 0");
+	jw_free(&w);
+
+	jw_init(&w);
+	jw_arr_open(&w);
+	jw_arr_open(&w);
+	jw_int(&w, 0);
+	jw_arr_close(&w);
+	jw_arr_open(&w);
+	jw_arr_close(&w);
+	jw_int(&w, 9223372036854775807LL);
+	jw_arr_close(&w);
+	T_OK(is(&w, "[[0],[],9223372036854775807]"), "arrays: %s", w.buf);
+	jw_free(&w);
+
+	jw_init(&w);
+	jw_int(&w, 42);
+	T_OK(is(&w, "42"), "top-level scalar: %s", w.buf);
+	jw_free(&w);
+}
+
+static void
+test_escape(void)
+{
+	static const struct {
+		const char	*in;
+		size_t		 len;
+		const char	*out;
+	} ec[] = {
+#define E(s, o)	{ s, sizeof(s) - 1, o }
+		E("plain", "\"plain\""),
+		E("", "\"\""),
+		E("\"\\/", "\"\\\"\\\\/\""),
+		E("\b\f\n\r\t", "\"\\b\\f\\n\\r\\t\""),
+		E("\x01\x1f\x7f", "\"\\u0001\\u001f\\u007f\""),
+		E("a\0b", "\"a\\u0000b\""),
+		E("\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80",
+		    "\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\""),
+		E("\xf4\x8f\xbf\xbf", "\"\xf4\x8f\xbf\xbf\""),
+		E("\xe2\x80\xa8", "\"\xe2\x80\xa8\""),
+		/* Every byte of an invalid sequence becomes U+FFFD. */
+		E("\xff", "\"\xef\xbf\xbd\""),
+		E("\x80", "\"\xef\xbf\xbd\""),
+		E("a\xc0\x80z", "\"a\xef\xbf\xbd\xef\xbf\xbdz\""),
+		E("\xe0\x80\x80", "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\""),
+		E("\xed\xa0\x80", "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\""),
+		E("\xf4\x90\x80\x80", "\"\xef\xbf\xbd\xef\xbf\xbd"
+		    "\xef\xbf\xbd\xef\xbf\xbd\""),
+		E("x\xe2\x82", "\"x\xef\xbf\xbd\xef\xbf\xbd\""),
+		E("\xe2\x82x", "\"\xef\xbf\xbd\xef\xbf\xbdx\""),
+		E("\xc3\xa9\xc3", "\"\xc3\xa9\xef\xbf\xbd\""),
+		E("\xf8\x88\x80\x80\x80", "\"\xef\xbf\xbd\xef\xbf\xbd"
+		    "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\""),
+#undef E
+	};
+	struct jw	 w;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(ec) / sizeof(ec[0]); i++) {
+		jw_init(&w);
+		jw_strn(&w, ec[i].in, ec[i].len);
+		T_OK(is(&w, ec[i].out), "escape %zu: %s", i, w.buf);
+		T_OK(json_utf8_valid(w.buf, w.len),
+		    "escape %zu: output is valid UTF-8", i);
+		jw_free(&w);
+	}
+
+	jw_init(&w);
+	jw_obj_open(&w);
+	jw_kstr(&w, "a\"b\n\xff", "c");
+	jw_obj_close(&w);
+	T_OK(is(&w, "{\"a\\\"b\\n\xef\xbf\xbd\":\"c\"}"),
+	    "escape: keys too: %s", w.buf);
+	jw_free(&w);
+
+	jw_init(&w);
+	jw_str(&w, "stops\0here");
+	T_OK(is(&w, "\"stops\""), "escape: jw_str stops at NUL: %s", w.buf);
+	jw_free(&w);
+}
+
+static void
+test_raw(void)
+{
+	struct jw	 w;
+
+	jw_init(&w);
+	RAW(&w, " {\n\t\"a\" : [ 1 , 2 ] ,\r\n \"b\" : \"x  y\" } ");
+	T_OK(is(&w, "{\"a\":[1,2],\"b\":\"x  y\"}"),
+	    "raw: whitespace dropped outside strings: %s", w.buf);
+	jw_free(&w);
+
+	/* An escaped quote does not end the string; \\ before " does. */
+	jw_init(&w);
+	RAW(&w, "[\"a\\\" b\" , \"c\\\\\" , \"d\"]");
+	T_OK(is(&w, "[\"a\\\" b\",\"c\\\\\",\"d\"]"),
+	    "raw: escapes tracked: %s", w.buf);
+	jw_free(&w);
+
+	/* Not JSON, but the output must stay on one line regardless. */
+	jw_init(&w);
+	RAW(&w, "\"a\nb\"");
+	T_OK(is(&w, "\"a\\u000ab\""), "raw: newline in a string escaped: %s",
+	    w.buf);
+	jw_free(&w);
+
+	jw_init(&w);
+	jw_obj_open(&w);
+	jw_key(&w, "r");
+	RAW(&w, " 1 ");
+	jw_key(&w, "s");
+	jw_arr_open(&w);
+	RAW(&w, "2");
+	RAW(&w, "\n[3, 4]\n");
+	jw_arr_close(&w);
+	jw_kint(&w, "t", 5);
+	jw_obj_close(&w);
+	T_OK(is(&w, "{\"r\":1,\"s\":[2,[3,4]],\"t\":5}"),
+	    "raw: as member and elements: %s", w.buf);
+	jw_free(&w);
+
+	jw_init(&w);
+	RAW(&w, "");
+	T_OK(w.failed, "raw: empty fails");
+	jw_free(&w);
+
+	jw_init(&w);
+	RAW(&w, " \n\t");
+	T_OK(w.failed, "raw: whitespace only fails");
+	jw_free(&w);
+}
+
+static void
+test_depth(void)
+{
+	struct jw	 w;
+	char		 want[2 * JW_DEPTH_MAX + 1];
+	int		 i;
+
+	jw_init(&w);
+	for (i = 0; i < JW_DEPTH_MAX; i++)
+		jw_arr_open(&w);
+	T_OK(!w.failed && w.depth == JW_DEPTH_MAX, "depth: %d levels open",
+	    JW_DEPTH_MAX);
+	for (i = 0; i < JW_DEPTH_MAX; i++)
+		jw_arr_close(&w);
+	memset(want, '[', JW_DEPTH_MAX);
+	memset(want + JW_DEPTH_MAX, ']', JW_DEPTH_MAX);
+	want[2 * JW_DEPTH_MAX] = '\0';
+	T_OK(is(&w, want), "depth: %d levels written and closed",
+	    JW_DEPTH_MAX);
+	jw_free(&w);
+
+	jw_init(&w);
+	for (i = 0; i < JW_DEPTH_MAX; i++) {
+		jw_obj_open(&w);
+		jw_key(&w, "k");
+	}
+	jw_obj_open(&w);
+	T_OK(w.failed, "depth: object %d fails", JW_DEPTH_MAX + 1);
+	jw_free(&w);
+
+	jw_init(&w);
+	for (i = 0; i <= JW_DEPTH_MAX; i++)
+		jw_arr_open(&w);
+	T_OK(w.failed, "depth: array %d fails", JW_DEPTH_MAX + 1);
+	for (i = 0; i <= JW_DEPTH_MAX; i++)
+		jw_arr_close(&w);
+	T_OK(w.failed, "depth: closing does not clear failed");
+	jw_free(&w);
+}
+
+/* Each misuse must set failed and leave the buffer as it was. */
+static void
+test_misuse(void)
+{
+	static const char *const names[] = {
+		"value where a key is due",
+		"key in an array",
+		"key at top level",
+		"key after key",
+		"obj_close on an array",
+		"arr_close on an object",
+		"arr_close after a dangling key",
+		"obj_close after a dangling key",
+		"obj_close at top level",
+		"arr_close at top level",
+		"second top-level value",
+		"NULL key",
+		"raw where a key is due",
+		"container where a key is due",
+	};
+	struct jw	 w;
+	size_t		 i, len;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		jw_init(&w);
+		switch (i) {
+		case 0:
+		case 5:
+		case 12:
+		case 13:
+			jw_obj_open(&w);
+			break;
+		case 1:
+		case 4:
+			jw_arr_open(&w);
+			break;
+		case 3:
+		case 6:
+		case 7:
+			jw_obj_open(&w);
+			jw_key(&w, "a");
+			break;
+		case 10:
+			jw_int(&w, 1);
+			break;
+		case 11:
+			jw_obj_open(&w);
+			break;
+		default:
+			break;
+		}
+		T_OK(!w.failed, "misuse %s: set-up is fine", names[i]);
+		len = w.len;
+		switch (i) {
+		case 0:
+			jw_int(&w, 1);
+			break;
+		case 1:
+		case 2:
+		case 3:
+			jw_key(&w, "b");
+			break;
+		case 4:
+		case 7:
+		case 8:
+			jw_obj_close(&w);
+			break;
+		case 5:
+		case 6:
+		case 9:
+			jw_arr_close(&w);
+			break;
+		case 10:
+			jw_str(&w, "x");
+			break;
+		case 11:
+			jw_key(&w, NULL);
+			break;
+		case 12:
+			RAW(&w, "1");
+			break;
+		case 13:
+			jw_arr_open(&w);
+			break;
+		}
+		T_OK(w.failed && w.len == len && strlen(w.buf) == len,
+		    "misuse %s: fails, buffer untouched", names[i]);
+		/* Sticky: nothing is written afterwards. */
+		jw_int(&w, 7);
+		jw_reset(&w);
+		T_OK(!w.failed && w.len == 0, "misuse %s: reset clears",
+		    names[i]);
+		jw_free(&w);
+	}
+}
+
+static void
+test_reset(void)
+{
+	struct jw	 w;
+	char		*buf;
+	size_t		 cap;
+
+	jw_init(&w);
+	jw_obj_open(&w);
+	jw_kstr(&w, "a", "b");
+	buf = w.buf;
+	cap = w.cap;
+	jw_reset(&w);
+	T_OK(is(&w, "") && w.buf == buf && w.cap == cap && w.depth == 0,
+	    "reset: empty, same allocation");
+	jw_arr_open(&w);
+	jw_int(&w, 1);
+	jw_int(&w, 2);
+	jw_arr_close(&w);
+	T_OK(is(&w, "[1,2]"), "reset: fresh state, no stray comma: %s",
+	    w.buf);
+	jw_free(&w);
+	T_OK(w.buf == NULL && w.failed, "free: buffer gone, writes refused");
+	jw_int(&w, 1);
+	T_OK(w.buf == NULL && w.len == 0, "free: a write after free is inert");
+}
+
+static void
+test_growth(void)
+{
+	struct jw	 w;
+	char		*s;
+	size_t		 n = 1024 * 1024, i;
+	bool		 good;
+
+	if ((s = malloc(n)) == NULL)
+		abort();
+	memset(s, 'x', n);
+	jw_init(&w);
+	jw_arr_open(&w);
+	jw_strn(&w, s, n);
+	jw_arr_close(&w);
+	good = !w.failed && w.len == n + 4 && w.buf[w.len] == '\0' &&
+	    memcmp(w.buf, "[\"x", 3) == 0 &&
+	    memcmp(w.buf + w.len - 3, "x\"]", 3) == 0 && w.cap > w.len;
+	for (i = 2; good && i < n + 2; i++)
+		good = w.buf[i] == 'x';
+	T_OK(good, "growth: 1 MiB string (len %zu, cap %zu)", w.len, w.cap);
+	jw_free(&w);
+
+	/* Escapes make it 2 MiB: many doublings from 256 bytes. */
+	memset(s, '\n', n);
+	jw_init(&w);
+	jw_strn(&w, s, n);
+	good = !w.failed && w.len == 2 * n + 2 && strlen(w.buf) == w.len;
+	for (i = 1; good && i < 2 * n + 1; i += 2)
+		good = w.buf[i] == '\\' && w.buf[i + 1] == 'n';
+	T_OK(good, "growth: 1 MiB of newlines escaped to 2 MiB");
+	jw_free(&w);
+
+	/* Many small writes, NUL-terminated after each. */
+	jw_init(&w);
+	jw_arr_open(&w);
+	good = true;
+	for (i = 0; i < 100000 && good; i++) {
+		jw_int(&w, (long long)i);
+		good = !w.failed && strlen(w.buf) == w.len;
+	}
+	jw_arr_close(&w);
+	T_OK(good && w.len == 588891 && w.buf[w.len - 1] == ']',
+	    "growth: 100000 integers (len %zu)", w.len);
+	jw_free(&w);
+	free(s);
+}
+
+int
+main(void)
+{
+	test_nested();
+	test_escape();
+	test_raw();
+	test_depth();
+	test_misuse();
+	test_reset();
+	test_growth();
+	return t_exit();
+}

@@ -22,7 +22,7 @@ ALL_CFLAGS   = -std=c11 -D_GNU_SOURCE -O2 -g $(WARN) $(WERROR) $(DEPS_CFLAGS) \
                $(CPPFLAGS) $(CFLAGS)
 ALL_LDFLAGS  = $(LDFLAGS)
 
-SRC = mcp-stdio/audit.c mcp-stdio/db.c mcp-stdio/guard.c mcp-stdio/io.c \
+SRC = mcp-stdio/audit.c mcp-stdio/caller.c mcp-stdio/db.c mcp-stdio/guard.c mcp-stdio/io.c \
       mcp-stdio/json.c mcp-stdio/jw.c mcp-stdio/loop.c mcp-stdio/mcp.c \
       mcp-stdio/pgv.c mcp-stdio/rpc.c mcp-stdio/tool.c mcp-stdio/util.c
 OBJ = $(SRC:.c=.o)
@@ -30,7 +30,7 @@ MAIN_OBJ = mcp-stdio/main.o
 BIN = analytics-mcp
 
 UNIT = tests/unit/json_test tests/unit/jw_test tests/unit/guard_test \
-       tests/unit/pgv_test
+       tests/unit/pgv_test tests/unit/caller_test
 
 all: $(BIN)
 

@@ -505,7 +505,7 @@ db_check(void)
 	printf("server_version: %s\n", PQgetvalue(res, 0, 0));
 	printf("role: %s\n", PQgetvalue(res, 0, 1));
 	printf("default_transaction_read_only: %s\n", PQgetvalue(res, 0, 2));
-	printf("caller: %s\n", db.cfg->caller);
+	printf("caller: %s (%s)\n", db.cfg->caller, db.cfg->caller_source);
 	printf("application_name: %s\n", PQgetvalue(res, 0, 3));
 	printf("readable_schemas: %s\n", PQgetvalue(res, 0, 4));
 	rc = 0;

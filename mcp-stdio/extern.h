@@ -13,6 +13,7 @@
  *   db_     asynchronous libpq connection and read-only transactions
  *   guard_  the SQL guard (a PostgreSQL lexer)
  *   audit_  one audit record per tool call
+ *   caller_ who is asking: --caller, the ssh key, the socket peer, the uid
  *   loop_   the single-threaded poll() loop
  */
 #ifndef EXTERN_H
@@ -21,6 +22,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define MCP_NAME		"analytics-mcp"
 #define MCP_VERSION		"0.1.0"
@@ -50,6 +52,9 @@
 #define NAME_MAX_BYTES		63	/* PostgreSQL's NAMEDATALEN - 1 */
 #define ERRMSG_MAX		1024
 #define AUDIT_SQL_MAX		4096	/* SQL bytes in the syslog line */
+#ifndef CALLERS_FILE_DEFAULT
+#define CALLERS_FILE_DEFAULT	"/etc/analytics-mcp/callers"
+#endif
 
 /* JSON-RPC error codes. */
 #define RPC_PARSE_ERROR		(-32700)
@@ -64,6 +69,7 @@
 struct config {
 	const char	*dsn;		/* NULL: DATABASE_URL or PG* vars */
 	char		 caller[CALLER_MAX + 1];
+	const char	*caller_source;	/* how the caller was decided */
 	const char	*peer;		/* from SSH_CONNECTION etc., or "-" */
 	char		*schemas[SCHEMAS_MAX];
 	size_t		 nschemas;
@@ -407,6 +413,30 @@ enum proto mcp_proto(void);
 int	 audit_open(const struct config *);
 /* Record one tool call. */
 void	 audit_job(const struct job *, const struct config *);
+
+/* ---- caller.c -------------------------------------------------------- */
+
+/*
+ * Decide cfg->caller (unless --caller set it) from the ssh key in
+ * SSH_USER_AUTH mapped through the callers file, the Unix socket peer,
+ * or the login name.  Returns 0, or -1 with why filled.
+ */
+int	 caller_resolve(struct config *, const char *callers_path, char *why,
+	    size_t whysz);
+/* 1-48 of letters, digits, '.', '_', '@', '-'. */
+bool	 caller_name_valid(const char *);
+/* "SHA256:..." of a base64 public key blob, as ssh-keygen -l prints it. */
+int	 caller_fingerprint(const char *b64, size_t len, char *out,
+	    size_t outsz);
+/* The key ID of a base64 OpenSSH user certificate; 0 or -1. */
+int	 caller_cert_keyid(const char *b64, size_t len, char *out,
+	    size_t outsz);
+/* Look key up in an open callers file: 1 found, 0 absent, -1 bad name. */
+int	 caller_lookup(FILE *, const char *key, char *name, size_t namesz);
+/* Map SSH_USER_AUTH contents to a caller: 1 found, 0 none, -1 conflict. */
+int	 caller_from_authinfo(const char *info, FILE *callers, char *name,
+	    size_t namesz, char *why, size_t whysz);
+void	 caller_sha256(const unsigned char *, size_t, unsigned char[32]);
 
 /* ---- loop.c ----------------------------------------------------------- */
 

@@ -10,7 +10,6 @@
 #include <ctype.h>
 #include <err.h>
 #include <getopt.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +29,9 @@ static const char usage_text[] =
     "  --dsn DSN                 PostgreSQL connection string (else "
     "DATABASE_URL,\n"
     "                            else libpq's PG* variables)\n"
-    "  --caller NAME             who is asking (default: the login name)\n"
+    "  --caller NAME             who is asking (default: the ssh key's name in\n"
+    "                            the callers file, the socket peer, the\n"
+    "                            login name)\n"
     "  --schemas LIST            readable schemas, comma-separated\n"
     "                            (default: reporting,tracksolid,tickets,"
     "fuel)\n"
@@ -41,6 +42,8 @@ static const char usage_text[] =
     "(default 4194304)\n"
     "  --statement-timeout SECONDS  per statement (default 30)\n"
     "  --audit-log FILE          also append JSON audit lines to FILE\n"
+    "  --callers-file FILE       ssh key fingerprints to callers (default\n"
+    "                            " CALLERS_FILE_DEFAULT ")\n"
     "  --check                   connect, print the server's facts, exit "
     "0 or 1\n"
     "  --help                    print this help\n"
@@ -48,7 +51,8 @@ static const char usage_text[] =
 
 enum {
 	OPT_DSN = 256, OPT_CALLER, OPT_SCHEMAS, OPT_MAX_ROWS, OPT_MAX_BYTES,
-	OPT_MAX_LINE, OPT_TIMEOUT, OPT_AUDIT, OPT_CHECK, OPT_HELP, OPT_VERSION
+	OPT_MAX_LINE, OPT_TIMEOUT, OPT_AUDIT, OPT_CALLERS, OPT_CHECK, OPT_HELP,
+	OPT_VERSION
 };
 
 static const struct option longopts[] = {
@@ -60,6 +64,7 @@ static const struct option longopts[] = {
 	{ "max-line",		required_argument, NULL, OPT_MAX_LINE },
 	{ "statement-timeout",	required_argument, NULL, OPT_TIMEOUT },
 	{ "audit-log",		required_argument, NULL, OPT_AUDIT },
+	{ "callers-file",	required_argument, NULL, OPT_CALLERS },
 	{ "check",		no_argument,	   NULL, OPT_CHECK },
 	{ "help",		no_argument,	   NULL, OPT_HELP },
 	{ "version",		no_argument,	   NULL, OPT_VERSION },
@@ -99,21 +104,6 @@ valid_schema(const char *s)
 	for (i = 1; s[i] != '\0'; i++)
 		if (!islower((unsigned char)s[i]) &&
 		    !isdigit((unsigned char)s[i]) && s[i] != '_' && s[i] != '$')
-			return false;
-	return true;
-}
-
-/* A caller name fits application_name and an audit line unchanged. */
-static bool
-valid_caller(const char *s)
-{
-	size_t	 i;
-
-	if (*s == '\0' || strlen(s) > CALLER_MAX)
-		return false;
-	for (i = 0; s[i] != '\0'; i++)
-		if (!isalnum((unsigned char)s[i]) && strchr("._@-", s[i]) ==
-		    NULL)
 			return false;
 	return true;
 }
@@ -200,8 +190,9 @@ int
 main(int argc, char *argv[])
 {
 	struct config	 cfg;
-	struct passwd	*pw;
 	const char	*s, *schemas = "reporting,tracksolid,tickets,fuel";
+	const char	*callers_file = CALLERS_FILE_DEFAULT;
+	char		 why[ERRMSG_MAX];
 	bool		 check = false;
 	int		 ch;
 
@@ -235,7 +226,7 @@ main(int argc, char *argv[])
 			cfg.dsn = take_dsn(optarg);
 			break;
 		case OPT_CALLER:
-			if (!valid_caller(optarg))
+			if (!caller_name_valid(optarg))
 				errx(1, "--caller: use 1 to %d letters, digits, "
 				    "'.', '_', '@' or '-'", CALLER_MAX);
 			strlcpy(cfg.caller, optarg, sizeof(cfg.caller));
@@ -262,6 +253,9 @@ main(int argc, char *argv[])
 		case OPT_AUDIT:
 			cfg.audit_log = optarg;
 			break;
+		case OPT_CALLERS:
+			callers_file = optarg;
+			break;
 		case OPT_CHECK:
 			check = true;
 			break;
@@ -279,15 +273,8 @@ main(int argc, char *argv[])
 		usage();
 
 	parse_schemas(&cfg, schemas);
-	if (cfg.caller[0] == '\0') {
-		if ((pw = getpwuid(getuid())) == NULL)
-			errx(1, "no login name for uid %u; use --caller",
-			    (unsigned)getuid());
-		if (!valid_caller(pw->pw_name))
-			errx(1, "login name \"%s\" is not a usable caller "
-			    "name; use --caller", pw->pw_name);
-		strlcpy(cfg.caller, pw->pw_name, sizeof(cfg.caller));
-	}
+	if (caller_resolve(&cfg, callers_file, why, sizeof(why)) == -1)
+		errx(1, "caller: %s", why);
 	cfg.peer = peer_address();
 
 	if (db_init(&cfg) == -1)

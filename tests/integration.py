@@ -640,6 +640,78 @@ def test_attribution_and_audit():
               "stderr carries the audit line with the SQL on one line", log)
 
 
+ALICE_KEY = ("AAAAC3NzaC1lZDI1NTE5AAAAIASDLPKG72OglyEMk7IAGiW+gCZGBLC+JMif/"
+             "jB83WTg")
+ALICE_FP = "SHA256:N6UkpGalYHsoQjdre9xqANz9cB7Ogfmm6rt4bnetg7Q"
+
+
+def check_caller(args, env):
+    """The caller line of --check run with args and env."""
+    e = {k: v for k, v in os.environ.items() if not k.startswith("SSH_")}
+    e.update(env)
+    p = subprocess.run([BINARY, "--check", "--dsn", DSN] + args,
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       timeout=30, text=True, env=e)
+    m = re.search(r"^caller: (.*)$", p.stdout, re.M)
+    return p.returncode, (m.group(1) if m else p.stderr.strip())
+
+
+def test_attribution_sources():
+    if os.geteuid() != 0:
+        print("# skip: the callers file must be root-owned; run as root")
+        return
+    with tempfile.TemporaryDirectory() as d:
+        auth = os.path.join(d, "auth")
+        callers = os.path.join(d, "callers")
+        with open(auth, "w") as f:
+            f.write("publickey ssh-ed25519 %s\n" % ALICE_KEY)
+        with open(callers, "w") as f:
+            f.write("# test\n%s alice\n" % ALICE_FP)
+        os.chmod(callers, 0o644)
+        env = {"SSH_USER_AUTH": auth,
+               "SSH_ORIGINAL_COMMAND": "analytics-mcp --caller mallory",
+               "LANG": "mallory", "LC_ALL": "C"}
+        rc, who = check_caller(["--callers-file", callers], env)
+        check(rc == 0 and who == "alice (ssh key (callers file))",
+              "SSH_USER_AUTH's key is mapped through the callers file", who)
+        rc, who = check_caller(["--callers-file", callers, "--caller", "bob"],
+                               env)
+        check(who.startswith("bob (--caller)"), "--caller wins", who)
+        login = subprocess.run(["id", "-un"], stdout=subprocess.PIPE,
+                               text=True).stdout.strip()
+        rc, who = check_caller(["--callers-file", callers],
+                               {"SSH_ORIGINAL_COMMAND": "--caller mallory"})
+        check(who == "%s (login name)" % login,
+              "without SSH_USER_AUTH the login name is the caller; "
+              "SSH_ORIGINAL_COMMAND is ignored", who)
+        with open(callers, "w") as f:
+            f.write("SHA256:someoneelse carol\n")
+        rc, who = check_caller(["--callers-file", callers], env)
+        check(who == "%s (login name)" % login,
+              "an unmapped key falls back to the login name", who)
+        os.chmod(callers, 0o666)
+        rc, who = check_caller(["--callers-file", callers], env)
+        check(rc == 1 and "writable by no one else" in who,
+              "a callers file others can write is refused", who)
+        os.chmod(callers, 0o644)
+        os.chown(callers, 65534, 65534)
+        rc, who = check_caller(["--callers-file", callers], env)
+        check(rc == 1 and "owned by root" in who,
+              "a callers file not owned by root is refused", who)
+
+    s = Server(caller="alice")
+    s.request("initialize", {"protocolVersion": "2025-11-25",
+                             "capabilities": {},
+                             "clientInfo": {"name": "mallory",
+                                            "version": "1"}})
+    r = s.tool("query", sql="SELECT current_setting('application_name')")
+    check(r["structuredContent"]["rows"] == [["analytics-mcp/alice"]],
+          "the MCP clientInfo does not change the caller")
+    s.stop()
+    check("caller=alice" in s.log() and "mallory" not in s.log(),
+          "the audit names the caller, not the clientInfo")
+
+
 def test_secrets_and_check():
     pw_dsn = "host=127.0.0.1 port=%s dbname=%s user=analytics_ro " \
              "password=%s" % (PORT, DB, RO_PASSWORD)
@@ -649,7 +721,8 @@ def test_secrets_and_check():
     check(p.returncode == 0 and "role: analytics_ro" in p.stdout
           and "default_transaction_read_only: on" in p.stdout
           and "readable_schemas: fuel,reporting,tickets,tracksolid"
-          in p.stdout and "application_name: analytics-mcp/ops" in p.stdout,
+          in p.stdout and "application_name: analytics-mcp/ops" in p.stdout
+          and "caller: ops (--caller)" in p.stdout,
           "--check reports role, read-only state, schemas, caller", p.stdout)
     check(RO_PASSWORD not in p.stdout + p.stderr,
           "--check never prints the password")
@@ -715,7 +788,8 @@ def test_limits_input():
 def main():
     tests = [test_tools_list, test_catalog, test_query_types, test_truncation,
              test_errors, test_writes_blocked, test_timeout_and_cancel,
-             test_attribution_and_audit, test_secrets_and_check,
+             test_attribution_and_audit, test_attribution_sources,
+             test_secrets_and_check,
              test_limits_input, test_database_down_and_back]
     only = os.environ.get("ONLY")
     for t in tests:

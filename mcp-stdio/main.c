@@ -189,7 +189,7 @@ take_dsn(char *arg)
 int
 main(int argc, char *argv[])
 {
-	struct config	 cfg;
+	static struct config cfg;	/* lives as long as the process */
 	const char	*s, *schemas = "reporting,tracksolid,tickets,fuel";
 	const char	*callers_file = CALLERS_FILE_DEFAULT;
 	char		 why[ERRMSG_MAX];

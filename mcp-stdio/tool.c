@@ -742,20 +742,28 @@ prep_schemas(struct job *job, struct args *a, const struct config *cfg,
 	return 0;
 }
 
+/* A listing of one schema's objects under key: tables or functions. */
 static int
-prep_tables(struct job *job, struct args *a, const struct config *cfg,
-    struct error *err)
+prep_listing(struct job *job, struct args *a, const struct config *cfg,
+    const char *def, const char *key, const char *sql, struct error *err)
 {
 	char	*schema;
 	int	 rc;
 
-	if (arg_schema(a, cfg, NULL, &schema, err) == -1)
+	if (arg_schema(a, cfg, def, &schema, err) == -1)
 		return -1;
-	job->list_key = "tables";
+	job->list_key = key;
 	jw_kstr(&job->out, "schema", schema);
-	rc = job_add(job, sql_tables, cb_objects, 1, schema);
+	rc = job_add(job, sql, cb_objects, 1, schema);
 	free(schema);
 	return rc == -1 ? err_set(err, 0, "out of memory") : 0;
+}
+
+static int
+prep_tables(struct job *job, struct args *a, const struct config *cfg,
+    struct error *err)
+{
+	return prep_listing(job, a, cfg, NULL, "tables", sql_tables, err);
 }
 
 /* schema and table arguments; the table is looked up in the catalog. */
@@ -798,16 +806,8 @@ static int
 prep_functions(struct job *job, struct args *a, const struct config *cfg,
     struct error *err)
 {
-	char	*schema;
-	int	 rc;
-
-	if (arg_schema(a, cfg, "reporting", &schema, err) == -1)
-		return -1;
-	job->list_key = "functions";
-	jw_kstr(&job->out, "schema", schema);
-	rc = job_add(job, sql_functions, cb_objects, 1, schema);
-	free(schema);
-	return rc == -1 ? err_set(err, 0, "out of memory") : 0;
+	return prep_listing(job, a, cfg, "reporting", "functions",
+	    sql_functions, err);
 }
 
 static int

@@ -188,26 +188,6 @@ static const struct pcase cases[] = {
 	    "parse error at byte 10: duplicate key \"\"" },
 };
 
-/* The input with unprintable bytes as \xNN, for test names. */
-static const char *
-show(const char *s, size_t len)
-{
-	static char	 b[128];
-	size_t		 i, o = 0;
-
-	for (i = 0; i < len && o < sizeof(b) - 8; i++) {
-		if (s[i] >= 0x20 && s[i] < 0x7f)
-			b[o++] = s[i];
-		else
-			o += (size_t)snprintf(b + o, sizeof(b) - o, "\\x%02x",
-			    (unsigned char)s[i]);
-	}
-	if (i < len)
-		o += (size_t)snprintf(b + o, sizeof(b) - o, "...");
-	b[o] = '\0';
-	return b;
-}
-
 static void
 test_table(void)
 {
@@ -224,16 +204,16 @@ test_table(void)
 		if (c->ntok >= 0) {
 			T_OK(rc == 0 && doc.ntok == c->ntok,
 			    "valid: %s (%d tokens; got rc %d, %d tokens, %s)",
-			    show(c->in, c->len), c->ntok, rc, doc.ntok,
+			    t_show(c->in, c->len), c->ntok, rc, doc.ntok,
 			    rc == 0 ? "-" : err.msg);
 			/* Every valid line must also be valid UTF-8. */
 			T_OK(json_utf8_valid(c->in, c->len),
-			    "utf8 valid: %s", show(c->in, c->len));
+			    "utf8 valid: %s", t_show(c->in, c->len));
 		} else {
 			T_OK(rc == -1 && err.code == RPC_PARSE_ERROR &&
 			    doc.tok == NULL && strcmp(err.msg, c->msg) == 0,
 			    "invalid: %s -> \"%s\" (got rc %d: \"%s\")",
-			    show(c->in, c->len), c->msg, rc,
+			    t_show(c->in, c->len), c->msg, rc,
 			    rc == -1 ? err.msg : "");
 		}
 		json_free(&doc);

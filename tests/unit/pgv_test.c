@@ -96,24 +96,6 @@ static const struct vcase cases[] = {
 	V(25, "tab\there", "[\"tab\\there\"]"),
 };
 
-/* The value with unprintable bytes as \xNN, for test names. */
-static const char *
-show(const char *s, size_t len)
-{
-	static char	 b[128];
-	size_t		 i, o = 0;
-
-	for (i = 0; i < len && o < sizeof(b) - 8; i++) {
-		if (s[i] >= 0x20 && s[i] < 0x7f)
-			b[o++] = s[i];
-		else
-			o += (size_t)snprintf(b + o, sizeof(b) - o, "\\x%02x",
-			    (unsigned char)s[i]);
-	}
-	b[o] = '\0';
-	return b;
-}
-
 static void
 test_table(void)
 {
@@ -130,7 +112,7 @@ test_table(void)
 		T_OK(!w.failed && strcmp(w.buf, c->want) == 0 &&
 		    w.len == strlen(c->want),
 		    "oid %u %s -> %s (got %s)", c->oid,
-		    c->isnull ? "NULL" : show(c->text, c->len), c->want,
+		    c->isnull ? "NULL" : t_show(c->text, c->len), c->want,
 		    w.failed ? "failure" : w.buf);
 		jw_free(&w);
 	}

@@ -23,6 +23,26 @@ static int t_failures;
 	}								\
 } while (0)
 
+/* s with unprintable bytes as \xNN, cut at ~120 bytes, for test names. */
+static inline const char *
+t_show(const char *s, size_t len)
+{
+	static char	 b[128];
+	size_t		 i, o = 0;
+
+	for (i = 0; i < len && o < sizeof(b) - 8; i++) {
+		if (s[i] >= 0x20 && s[i] < 0x7f)
+			b[o++] = s[i];
+		else
+			o += (size_t)snprintf(b + o, sizeof(b) - o, "\\x%02x",
+			    (unsigned char)s[i]);
+	}
+	if (i < len)
+		o += (size_t)snprintf(b + o, sizeof(b) - o, "...");
+	b[o] = '\0';
+	return b;
+}
+
 static inline int
 t_exit(void)
 {

@@ -53,6 +53,7 @@ static struct {
 	uint64_t	 deadline;	/* connect attempt gives up */
 	struct job	*job;		/* running or waiting to run */
 	enum phase	 phase;
+	enum step_next	 next;		/* the running step's callback said */
 	char		 timeout[32];	/* statement_timeout in ms */
 	char		 appname[sizeof("analytics-mcp/") + CALLER_MAX];
 	const char	*keys[5];
@@ -278,6 +279,7 @@ db_send(void)
 	const char	*params[STEP_PARAMS_MAX];
 	int		 ok, i;
 
+	db.next = STEP_NEXT;
 	switch (db.phase) {
 	case PH_BEGIN:
 		ok = PQsendQuery(db.conn, sql_begin);
@@ -313,7 +315,11 @@ db_advance(enum step_next next)
 		db_job_end();
 		return;
 	}
-	if (job->failed || job->cancelled || next == STEP_FAIL)
+	if (next == STEP_FAIL && !job->failed) {
+		job->failed = true;
+		err_set(&job->err, 0, "internal error in %s", job->tool);
+	}
+	if (job->failed || job->cancelled)
 		db.phase = PH_ROLLBACK;
 	else if (db.phase == PH_BEGIN)
 		db.phase = PH_SETTINGS;
@@ -338,12 +344,15 @@ db_job_end(void)
 	loop_job_done(job);
 }
 
-/* Read every result that has arrived for the running statement. */
+/*
+ * Read every result that has arrived for the running statement; the
+ * statement is over when PQgetResult() returns NULL, which may take
+ * several reads.
+ */
 static void
 db_results(short revents)
 {
 	struct job	*job = db.job;
-	enum step_next	 next = STEP_NEXT;
 	PGresult	*res;
 	step_cb		 cb;
 
@@ -364,7 +373,7 @@ db_results(short revents)
 			cb = db.phase == PH_STEP ?
 			    job->steps[job->cur].cb : NULL;
 			if (cb != NULL && !job->failed)
-				next = cb(job, db.conn, res);
+				db.next = cb(job, db.conn, res);
 			break;
 		case PGRES_COPY_OUT:
 		case PGRES_COPY_IN:
@@ -385,7 +394,7 @@ db_results(short revents)
 		db_lost();
 		return;
 	}
-	db_advance(next);
+	db_advance(db.next);
 }
 
 void

@@ -373,6 +373,18 @@ def test_truncation():
     sc = r["structuredContent"]
     check(sc["truncated"] and sc["row_count"] <= 10000,
           "max_rows above the ceiling is capped", sc.get("note"))
+    s.stop()
+
+    # 10,000 rows of 2 KB: a hundred FETCH batches, each many reads long.
+    s = Server("--max-bytes", str(8 * 1024 * 1024))
+    s.initialize()
+    r = s.tool("query", sql="SELECT x, repeat('w', 2000) AS pad FROM "
+               "generate_series(1, 12000) x", max_rows=10000, timeout=60)
+    sc = r["structuredContent"]
+    check(sc["row_count"] == 10000 and sc["truncated"]
+          and [row[0] for row in sc["rows"]] == list(range(1, 10001)),
+          "a result of many large FETCH batches arrives whole, in order",
+          (sc["row_count"], sc["truncated"]))
     r = s.tool("query", sql="SELECT 1", max_rows=0)
     check(r["isError"] and "max_rows" in text_of(r),
           "max_rows 0 is an isError", text_of(r))

@@ -375,10 +375,10 @@ def test_truncation():
           "max_rows above the ceiling is capped", sc.get("note"))
     s.stop()
 
-    # 10,000 rows of 2 KB: a hundred FETCH batches, each many reads long.
+    # 10,000 rows of 500 bytes: a hundred FETCH batches of several reads.
     s = Server("--max-bytes", str(8 * 1024 * 1024))
     s.initialize()
-    r = s.tool("query", sql="SELECT x, repeat('w', 2000) AS pad FROM "
+    r = s.tool("query", sql="SELECT x, repeat('w', 500) AS pad FROM "
                "generate_series(1, 12000) x", max_rows=10000, timeout=60)
     sc = r["structuredContent"]
     check(sc["row_count"] == 10000 and sc["truncated"]

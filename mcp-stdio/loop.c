@@ -1,12 +1,18 @@
 /*
- * The single-threaded loop: one ppoll() over stdin and the database
- * socket.
+ * The single-threaded loop: one ppoll() over stdin, stdout (for its
+ * reader going away) and the database socket.
  *
  * Requests are answered in order.  While a tool call is in the database,
  * ping is answered at once, notifications/cancelled stops the call it
- * names, and every other request waits in a bounded queue.  EOF on stdin,
- * SIGTERM, SIGINT or SIGHUP cancel the running statement and end the
- * session with status 0.
+ * names, and every other request waits in a bounded queue.
+ *
+ * The session ends with status 0 in three ways:
+ *   - the client is gone: stdout's reader closed (POLLERR or POLLHUP on
+ *     fd 1, or EPIPE), as when an ssh client dies; or SIGTERM, SIGINT or
+ *     SIGHUP: the running statement is cancelled at once (PQcancel);
+ *   - EOF on stdin while stdout is still read: a half-close, as from
+ *     "printf ... | analytics-mcp" or a socat client; what was asked is
+ *     answered, then the session ends.
  */
 #include <sys/types.h>
 
@@ -232,7 +238,7 @@ loop_run(const struct config *cfg)
 {
 	struct sigaction sa;
 	sigset_t	 block, orig;
-	struct pollfd	 pfd[2];
+	struct pollfd	 pfd[3];
 	struct timespec	 ts;
 	nfds_t		 n;
 	int		 ms, fd;
@@ -257,18 +263,21 @@ loop_run(const struct config *cfg)
 	db_connect_start();
 	for (;;) {
 		loop_drain_queue();
-		if (terminate || loop.eof || io_out_broken())
+		if (terminate || io_out_broken() || (loop.eof && !loop_busy() &&
+		    loop.qlen == 0))
 			break;
-		pfd[0].fd = STDIN_FILENO;
-		pfd[0].events = POLLIN;
-		pfd[0].revents = 0;
-		n = 1;
+		/* Events 0: poll reports only the reader of stdout leaving. */
+		pfd[0].fd = STDOUT_FILENO;
+		pfd[0].events = 0;
+		pfd[1].fd = loop.eof ? -1 : STDIN_FILENO;
+		pfd[1].events = POLLIN;
+		n = 2;
 		if ((fd = db_pollfd(&events)) != -1) {
-			pfd[1].fd = fd;
-			pfd[1].events = events;
-			pfd[1].revents = 0;
-			n = 2;
+			pfd[2].fd = fd;
+			pfd[2].events = events;
+			n = 3;
 		}
+		pfd[0].revents = pfd[1].revents = pfd[2].revents = 0;
 		ms = db_timeout_ms();
 		ts.tv_sec = ms / 1000;
 		ts.tv_nsec = (long)(ms % 1000) * 1000000;
@@ -277,12 +286,14 @@ loop_run(const struct config *cfg)
 				continue;
 			break;
 		}
-		if (pfd[0].revents != 0)
+		if (pfd[0].revents & (POLLERR | POLLHUP | POLLNVAL))
+			break;		/* nobody reads our answers */
+		if (pfd[1].revents != 0)
 			loop_input();
 		/* The descriptor may have changed while reading input. */
-		if (n == 2 && db_pollfd(&events) == pfd[1].fd)
-			db_service(pfd[1].revents);
-		else if (n == 1)
+		if (n == 3 && db_pollfd(&events) == pfd[2].fd)
+			db_service(pfd[2].revents);
+		else if (n == 2)
 			db_service(0);
 	}
 

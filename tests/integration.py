@@ -571,8 +571,28 @@ def test_timeout_and_cancel():
           [m and m.get("id") for m in order])
     s.stop()
 
-    for how in ("eof", "sigterm"):
-        tag = "slow_" + how
+    # Half-close: no more requests, but the answers are still read.
+    s = Server()
+    s.initialize()
+    s.send({"jsonrpc": "2.0", "id": 6, "method": "tools/call", "params": {
+        "name": "query", "arguments": {"sql": "SELECT pg_sleep(0.5), 7"}}})
+    s.send({"jsonrpc": "2.0", "id": 7, "method": "tools/list"})
+    s.proc.stdin.close()
+    a, b = s.recv(10), s.recv(10)
+    check(a is not None and a["id"] == 6 and
+          a["result"]["structuredContent"]["rows"] == [["", 7]]
+          and b is not None and b["id"] == 7,
+          "EOF on stdin alone (a half-close): what was asked is answered",
+          (a, b))
+    try:
+        rc = s.proc.wait(5)
+    except subprocess.TimeoutExpired:
+        s.proc.kill()
+        rc = None
+    check(rc == 0, "then the session ends with status 0", rc)
+
+    for how in ("client gone", "sigterm"):
+        tag = "slow_" + how.replace(" ", "_")
         s = Server(caller=tag)
         s.initialize()
         s.send({"jsonrpc": "2.0", "id": 5, "method": "tools/call",
@@ -581,8 +601,11 @@ def test_timeout_and_cancel():
         check(wait_until(lambda: active_queries(tag) == 1, 10),
               "long query running before %s" % how)
         t0 = time.monotonic()
-        if how == "eof":
+        if how == "client gone":
+            # As when an ssh client dies: both of our pipes close.
             s.proc.stdin.close()
+            s.sel.unregister(s.proc.stdout)
+            s.proc.stdout.close()
         else:
             s.proc.send_signal(signal.SIGTERM)
         try:

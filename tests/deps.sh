@@ -5,7 +5,13 @@
 set -eu
 
 PACKAGES="gcc make pkg-config libpq-dev libbsd-dev libjsmn-dev \
-postgresql postgresql-15-postgis-3 python3 openssl"
+postgresql postgresql-15-postgis-3 python3 openssl \
+openssh-server openssh-client socat nodejs systemd passwd util-linux \
+iproute2 procps mandoc makepkg libarchive-tools"
+
+# Debian's nodejs comes without npm; NodeSource's brings its own and
+# conflicts with Debian's npm package, so ask for npm only when missing.
+command -v npm >/dev/null 2>&1 || PACKAGES="$PACKAGES npm"
 
 missing=""
 for p in $PACKAGES; do

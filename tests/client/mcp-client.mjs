@@ -1,0 +1,89 @@
+// mcp-client.mjs: a tiny MCP client on the official TypeScript SDK, for
+// tests/reach.sh.  It spawns a command (ssh, socat, the server itself),
+// connects, lists the tools, calls `query` and prints one JSON summary line
+// on stdout.  Exit status 0 on success, 1 if anything failed (including a
+// tool result with isError), 2 on a usage error.
+//
+//   node mcp-client.mjs [--sql SQL | --sql-file FILE] [--client-name NAME]
+//       [--env NAME=VALUE]... [--timeout MS] -- COMMAND [ARG]...
+//
+// The SDK passes only HOME, LOGNAME, PATH, SHELL, TERM and USER to the
+// child; --env adds to that set (e.g. LANG for ssh's SendEnv).
+import { readFileSync } from 'node:fs';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+
+const USAGE = 'usage: mcp-client.mjs [--sql SQL | --sql-file FILE] ' +
+    '[--client-name NAME] [--env NAME=VALUE]... [--timeout MS] -- COMMAND [ARG]...';
+
+// Parses argv into options and the command; exits 2 on a usage error.
+function parseArgs(argv) {
+	const o = { sql: 'SELECT 1 AS one', name: 'reach-test', env: {},
+	    timeout: 60000, command: null, args: [] };
+	let i = 0;
+	for (; i < argv.length && argv[i] !== '--'; i += 2) {
+		const v = argv[i + 1];
+		if (v === undefined)
+			usage();
+		switch (argv[i]) {
+		case '--sql': o.sql = v; break;
+		case '--sql-file': o.sql = readFileSync(v, 'utf8'); break;
+		case '--client-name': o.name = v; break;
+		case '--timeout': o.timeout = Number(v); break;
+		case '--env': {
+			const eq = v.indexOf('=');
+			if (eq < 1)
+				usage();
+			o.env[v.slice(0, eq)] = v.slice(eq + 1);
+			break;
+		}
+		default: usage();
+		}
+	}
+	if (argv[i] !== '--' || i + 1 >= argv.length ||
+	    !(o.timeout > 0))
+		usage();
+	o.command = argv[i + 1];
+	o.args = argv.slice(i + 2);
+	return o;
+}
+
+function usage() {
+	console.error(USAGE);
+	process.exit(2);
+}
+
+// The text of a tool result's first text block, or ''.
+function firstText(result) {
+	const t = (result.content || []).find((c) => c.type === 'text');
+	return t ? t.text : '';
+}
+
+async function main() {
+	const o = parseArgs(process.argv.slice(2));
+	const transport = new StdioClientTransport({ command: o.command,
+	    args: o.args, env: o.env, stderr: 'inherit' });
+	const client = new Client({ name: o.name, version: '1.0.0' });
+	const summary = { ok: false };
+	try {
+		await client.connect(transport, { timeout: o.timeout });
+		summary.server = client.getServerVersion();
+		const { tools } = await client.listTools(undefined,
+		    { timeout: o.timeout });
+		summary.tools = tools.map((t) => t.name);
+		const r = await client.callTool({ name: 'query',
+		    arguments: { sql: o.sql } }, undefined, { timeout: o.timeout });
+		summary.isError = Boolean(r.isError);
+		summary.structured = r.structuredContent;
+		summary.text = firstText(r).slice(0, 2000);
+		summary.ok = !r.isError;
+	} catch (e) {
+		summary.error = String(e && e.message ? e.message : e);
+	} finally {
+		await client.close().catch(() => {});
+	}
+	process.stdout.write(JSON.stringify(summary) + '\n');
+	process.exitCode = summary.ok ? 0 : 1;
+}
+
+main();

@@ -8,6 +8,11 @@ MANDIR    ?= $(PREFIX)/share/man
 DATADIR   ?= $(PREFIX)/share/analytics-mcp
 SYSCONFDIR ?= /etc
 DESTDIR   ?=
+# The wrappers are administrators' tools (section 8); Arch has no sbin
+# and passes SBINDIR=/usr/bin.
+SBINDIR   ?= $(PREFIX)/sbin
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+EXAMPLEDIR ?= $(DATADIR)/examples
 
 CC        ?= cc
 PKG_CONFIG ?= pkg-config
@@ -55,6 +60,7 @@ unit: $(UNIT)
 check:
 	sh tests/deps.sh
 	$(MAKE) all unit
+	$(MAKE) lint
 	sh tests/run
 
 demo:
@@ -62,18 +68,111 @@ demo:
 	$(MAKE) all
 	sh tests/demo.sh
 
-install: all
-	install -d $(DESTDIR)$(BINDIR)
-	install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/$(BIN)
-	install -d $(DESTDIR)$(DATADIR)
-	install -m 0644 sql/analytics_ro_role.sql $(DESTDIR)$(DATADIR)/
+# What install puts where; tests/ship.sh checks the same list.
+WRAPPERS = wrappers/analytics-mcp-keys wrappers/analytics-mcp-socat
+MAN1     = man/analytics-mcp.1
+MAN7     = man/analytics-mcp-deploy.7
+MAN8     = man/analytics-mcp-keys.8 man/analytics-mcp-socat.8
+DATA     = sql/analytics_ro_role.sql
+DATA_BIN = sql/bootstrap_analytics_ro.sh
+UNITS    = wrappers/systemd/analytics-mcp.socket \
+           wrappers/systemd/analytics-mcp@.service \
+           wrappers/systemd/analytics-mcp-socat.service
+EXAMPLES = wrappers/sshd_config.example wrappers/ssh_config.example
 
+# The units and examples name the programs by their /usr/local paths;
+# install rewrites those for this installation's BINDIR and SBINDIR.
+FIXPATHS = sed -E -e 's,/usr/local/s?bin/(analytics-mcp-[a-z]+),$(SBINDIR)/\1,g' \
+               -e 's,/usr/local/bin/analytics-mcp([^-]|$$),$(BINDIR)/analytics-mcp\1,g'
+
+install: all
+	install -d "$(DESTDIR)$(BINDIR)" "$(DESTDIR)$(SBINDIR)" \
+	    "$(DESTDIR)$(MANDIR)/man1" "$(DESTDIR)$(MANDIR)/man7" \
+	    "$(DESTDIR)$(MANDIR)/man8" "$(DESTDIR)$(DATADIR)" \
+	    "$(DESTDIR)$(EXAMPLEDIR)" "$(DESTDIR)$(SYSTEMDUNITDIR)" \
+	    "$(DESTDIR)$(SYSCONFDIR)/analytics-mcp"
+	install -m 0755 $(BIN) "$(DESTDIR)$(BINDIR)/$(BIN)"
+	install -m 0755 $(WRAPPERS) "$(DESTDIR)$(SBINDIR)/"
+	install -m 0644 $(MAN1) "$(DESTDIR)$(MANDIR)/man1/"
+	install -m 0644 $(MAN7) "$(DESTDIR)$(MANDIR)/man7/"
+	install -m 0644 $(MAN8) "$(DESTDIR)$(MANDIR)/man8/"
+	install -m 0644 $(DATA) "$(DESTDIR)$(DATADIR)/"
+	install -m 0755 $(DATA_BIN) "$(DESTDIR)$(DATADIR)/"
+	for f in $(UNITS); do \
+	    $(FIXPATHS) "$$f" >"$(DESTDIR)$(SYSTEMDUNITDIR)/$${f##*/}" && \
+	    chmod 0644 "$(DESTDIR)$(SYSTEMDUNITDIR)/$${f##*/}" || exit 1; done
+	for f in $(EXAMPLES); do \
+	    $(FIXPATHS) "$$f" >"$(DESTDIR)$(EXAMPLEDIR)/$${f##*/}" && \
+	    chmod 0644 "$(DESTDIR)$(EXAMPLEDIR)/$${f##*/}" || exit 1; done
+
+# Removes what install put, then the directories that are ours when
+# empty.  In a staging tree (DESTDIR set) the standard directories go too
+# when empty; on the live system they may belong to others and stay.
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/$(BIN)
-	rm -f $(DESTDIR)$(DATADIR)/analytics_ro_role.sql
-	-rmdir $(DESTDIR)$(DATADIR)
+	rm -f "$(DESTDIR)$(BINDIR)/$(BIN)"
+	for f in $(notdir $(WRAPPERS)); do rm -f "$(DESTDIR)$(SBINDIR)/$$f"; done
+	for f in $(notdir $(MAN1)); do rm -f "$(DESTDIR)$(MANDIR)/man1/$$f"; done
+	for f in $(notdir $(MAN7)); do rm -f "$(DESTDIR)$(MANDIR)/man7/$$f"; done
+	for f in $(notdir $(MAN8)); do rm -f "$(DESTDIR)$(MANDIR)/man8/$$f"; done
+	for f in $(notdir $(DATA) $(DATA_BIN)); do \
+	    rm -f "$(DESTDIR)$(DATADIR)/$$f"; done
+	for f in $(notdir $(UNITS)); do \
+	    rm -f "$(DESTDIR)$(SYSTEMDUNITDIR)/$$f"; done
+	for f in $(notdir $(EXAMPLES)); do rm -f "$(DESTDIR)$(EXAMPLEDIR)/$$f"; done
+	-rmdir "$(DESTDIR)$(EXAMPLEDIR)" "$(DESTDIR)$(DATADIR)" \
+	    "$(DESTDIR)$(SYSCONFDIR)/analytics-mcp" 2>/dev/null
+	if [ -n "$(DESTDIR)" ]; then \
+	    for d in "$(BINDIR)" "$(SBINDIR)" "$(MANDIR)/man1" \
+	        "$(MANDIR)/man7" "$(MANDIR)/man8" "$(DATADIR)" \
+	        "$(SYSTEMDUNITDIR)" "$(SYSCONFDIR)"; do \
+	        while [ "$$d" != / ] && [ "$$d" != . ] && \
+	            rmdir "$(DESTDIR)$$d" 2>/dev/null; do \
+	            d=$$(dirname "$$d"); done; \
+	    done; \
+	fi
+
+# Every manual page, through mandoc's linter: no output is a pass.
+lint:
+	mandoc -Tlint -Wwarning man/*.[1-8]
+
+# A versioned tarball of the tracked files of DIST_REF (a commit or tree).
+DIST_REF ?= HEAD
+DIST_OUT ?= analytics-mcp-$(VERSION).tar.gz
+dist:
+	git archive --prefix=analytics-mcp-$(VERSION)/ -o $(DIST_OUT) \
+	    $(DIST_REF)
+
+# The binary and the unit tests built with AddressSanitizer and UBSan in
+# a directory of their own; runs the unit tests and golden transcripts.
+ASAN_DIR    = build-asan
+ASAN_CFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all \
+              -fno-omit-frame-pointer
+ASAN_OBJ    = $(patsubst mcp-stdio/%.c,$(ASAN_DIR)/%.o,$(SRC))
+ASAN_UNIT   = $(patsubst tests/unit/%,$(ASAN_DIR)/%,$(UNIT))
+
+$(ASAN_DIR)/%.o: mcp-stdio/%.c mcp-stdio/extern.h
+	@mkdir -p $(ASAN_DIR)
+	$(CC) $(ALL_CFLAGS) $(ASAN_CFLAGS) -c -o $@ $<
+
+$(ASAN_DIR)/json.o: mcp-stdio/json.c mcp-stdio/extern.h
+	@mkdir -p $(ASAN_DIR)
+	$(CC) $(ALL_CFLAGS) $(ASAN_CFLAGS) -Wno-sign-conversion -c -o $@ $<
+
+$(ASAN_DIR)/$(BIN): $(ASAN_DIR)/main.o $(ASAN_OBJ)
+	$(CC) $(ASAN_CFLAGS) -o $@ $(ASAN_DIR)/main.o $(ASAN_OBJ) \
+	    $(ALL_LDFLAGS) $(DEPS_LIBS)
+
+$(ASAN_DIR)/%_test: tests/unit/%_test.c tests/unit/t.h $(ASAN_OBJ)
+	$(CC) $(ALL_CFLAGS) $(ASAN_CFLAGS) -Imcp-stdio -o $@ $< $(ASAN_OBJ) \
+	    $(ALL_LDFLAGS) $(DEPS_LIBS)
+
+asan: $(ASAN_DIR)/$(BIN) $(ASAN_UNIT)
+	for t in $(ASAN_UNIT); do \
+	    ./$$t >$$t.out || { cat $$t.out; exit 1; }; done
+	python3 tests/golden.py $(ASAN_DIR)/$(BIN)
 
 clean:
 	rm -f $(BIN) $(MAIN_OBJ) $(OBJ) $(UNIT)
+	rm -rf $(ASAN_DIR) analytics-mcp-$(VERSION).tar.gz
 
-.PHONY: all unit check demo install uninstall clean
+.PHONY: all unit check demo install uninstall clean lint dist asan

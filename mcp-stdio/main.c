@@ -24,6 +24,7 @@ static const char usage_text[] =
     "[--schemas LIST]\n"
     "                     [--max-rows N] [--max-bytes N] [--max-line N]\n"
     "                     [--statement-timeout SECONDS] [--audit-log FILE]\n"
+    "                     [--callers-file FILE]\n"
     "       analytics-mcp --help | --version\n"
     "\n"
     "  --dsn DSN                 PostgreSQL connection string (else "

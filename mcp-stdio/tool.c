@@ -322,17 +322,16 @@ rows_columns(struct job *job, const PGresult *res)
 }
 
 /*
- * FETCH result: append rows as arrays until the row limit (one more row
- * than wanted proves truncation) or the byte budget is reached.
+ * Append the rows of one FETCH as arrays until the row limit (one more
+ * row than wanted proves truncation) or the byte budget is reached; say
+ * whether to FETCH again.
  */
 static enum step_next
-cb_fetch(struct job *job, void *conn, const void *vres)
+fetch_rows(struct job *job, const PGresult *res)
 {
-	const PGresult	*res = vres;
 	struct jw	 row;
 	int		 r, c, n;
 
-	(void)conn;
 	if (rows_columns(job, res) == -1) {
 		job->failed = true;
 		err_set(&job->err, 0, "out of memory");
@@ -402,13 +401,14 @@ typnames_params(struct job *job)
 	return 0;
 }
 
-/* After the last FETCH: prepare the type-name lookup. */
+/* A FETCH result: its rows; after the last, the type-name lookup. */
 static enum step_next
-cb_fetch_last(struct job *job, void *conn, const void *res)
+cb_fetch(struct job *job, void *conn, const void *res)
 {
 	enum step_next	 next;
 
-	next = cb_fetch(job, conn, res);
+	(void)conn;
+	next = fetch_rows(job, res);
 	if (next == STEP_NEXT && typnames_params(job) == -1) {
 		job->failed = true;
 		err_set(&job->err, 0, "out of memory");
@@ -686,7 +686,7 @@ static int
 add_fetch_steps(struct job *job)
 {
 	jw_arr_open(&job->rowbuf);
-	if (job_add(job, sql_fetch, cb_fetch_last, 0) == -1 ||
+	if (job_add(job, sql_fetch, cb_fetch, 0) == -1 ||
 	    job_add(job, sql_typnames, cb_typnames, 0) == -1)
 		return -1;
 	return 0;

@@ -56,8 +56,8 @@ static struct {
 	enum step_next	 next;		/* the running step's callback said */
 	char		 timeout[32];	/* statement_timeout in ms */
 	char		 appname[sizeof("analytics-mcp/") + CALLER_MAX];
-	const char	*keys[5];
-	const char	*vals[5];
+	const char	*keys[6];
+	const char	*vals[6];
 } db;
 
 static void	db_send(void);
@@ -74,7 +74,13 @@ db_init(const struct config *cfg)
 	snprintf(db.appname, sizeof(db.appname), "%s/%s", MCP_NAME,
 	    cfg->caller);
 	dsn = cfg->dsn != NULL ? cfg->dsn : getenv("DATABASE_URL");
-	/* dbname first: what follows overrides what the DSN says. */
+	/*
+	 * A default the DSN may override: --check connects blocking, and
+	 * only a blocking connect honours it (the loop has its own timer).
+	 */
+	db.keys[i] = "connect_timeout";
+	db.vals[i++] = STR(CONNECT_TIMEOUT_S);
+	/* Then dbname: what follows overrides what the DSN says. */
 	if (dsn != NULL && *dsn != '\0') {
 		db.keys[i] = "dbname";
 		db.vals[i++] = dsn;

@@ -44,7 +44,8 @@
 #define TIMEOUT_MAX		86400
 #define SAMPLE_DEFAULT		20	/* sample_table n */
 #define SAMPLE_MAX		1000
-#define CONNECT_TIMEOUT_MS	10000	/* asynchronous connect gives up */
+#define CONNECT_TIMEOUT_S	10	/* connecting gives up */
+#define CONNECT_TIMEOUT_MS	(CONNECT_TIMEOUT_S * 1000)
 #define PENDING_MAX		64	/* requests queued behind a query */
 #define FETCH_BATCH		100	/* rows per FETCH from the cursor */
 #define CALLER_MAX		48	/* application_name holds 63 bytes */
@@ -446,6 +447,9 @@ int	 loop_run(const struct config *);
 void	 loop_job_done(struct job *);
 
 /* ---- util ------------------------------------------------------------- */
+
+#define STR(x)		STR2(x)		/* a macro's value as a string */
+#define STR2(x)		#x
 
 uint64_t now_ms(void);
 

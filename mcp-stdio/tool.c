@@ -19,8 +19,6 @@
 
 #include "extern.h"
 
-#define STR(x)		STR2(x)
-#define STR2(x)		#x
 #define CURSOR		"analytics_mcp_cursor"
 
 /* The user's statement runs as this prefix + statement + "\n". */

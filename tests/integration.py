@@ -644,6 +644,42 @@ def test_database_down_and_back():
     s.stop()
 
 
+def test_connect_timeout():
+    """A server that accepts TCP but never answers: both the session's
+    asynchronous connect and --check give up after the connect timeout."""
+    import socket
+    lsock = socket.socket()
+    lsock.bind(("127.0.0.1", 0))
+    lsock.listen(16)        # never accepted: the startup packet waits
+    port = lsock.getsockname()[1]
+    dsn = "host=127.0.0.1 port=%d dbname=x user=y" % port
+    try:
+        chk = subprocess.Popen([BINARY, "--check", "--dsn", dsn],
+                               stdout=subprocess.PIPE,
+                               stderr=subprocess.DEVNULL, text=True)
+        s = Server(dsn=dsn)
+        init = s.initialize()
+        check(init is not None and "result" in init,
+              "initialize is answered while the connect hangs")
+        r = s.tool("query", timeout=25, sql="SELECT 1")
+        check(r["isError"] and "timed out" in text_of(r),
+              "a connect that hangs ends in an isError after the timeout",
+              text_of(r))
+        r = s.request("ping")
+        check(r is not None and r.get("result") == {},
+              "the session goes on after a connect timeout")
+        s.stop()
+        try:
+            out, _ = chk.communicate(timeout=25)
+        except subprocess.TimeoutExpired:
+            chk.kill()
+            out, _ = chk.communicate()
+        check(chk.returncode == 1 and "timeout" in out,
+              "--check gives up on a hanging connect with status 1", out)
+    finally:
+        lsock.close()
+
+
 def test_attribution_and_audit():
     with tempfile.TemporaryDirectory() as d:
         audit = os.path.join(d, "audit.jsonl")
@@ -825,7 +861,8 @@ def main():
              test_errors, test_writes_blocked, test_timeout_and_cancel,
              test_attribution_and_audit, test_attribution_sources,
              test_secrets_and_check,
-             test_limits_input, test_database_down_and_back]
+             test_limits_input, test_connect_timeout,
+             test_database_down_and_back]
     only = os.environ.get("ONLY")
     for t in tests:
         if only and only not in t.__name__:

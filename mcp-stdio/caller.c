@@ -401,8 +401,8 @@ caller_read_authinfo(const char *path, char *buf, size_t bufsz)
 }
 
 int
-caller_resolve(struct config *cfg, const char *callers_path, char *why,
-    size_t whysz)
+caller_resolve(struct config *cfg, const char *callers_path,
+    bool require_key, char *why, size_t whysz)
 {
 	static char	 info[AUTHINFO_MAX];
 	const char	*authinfo = getenv("SSH_USER_AUTH");
@@ -434,6 +434,12 @@ caller_resolve(struct config *cfg, const char *callers_path, char *why,
 			cfg->caller_source = "ssh key (callers file)";
 			return 0;
 		}
+	}
+	if (require_key) {
+		/* A shared account's name would hide who is asking. */
+		snprintf(why, whysz, "the ssh key used is not in %s and "
+		    "--require-key-caller is set", callers_path);
+		return -1;
 	}
 	if (caller_peer_uid(&uid) == 0 &&
 	    caller_uid_name(uid, cfg->caller, sizeof(cfg->caller)) == 0) {

@@ -419,11 +419,12 @@ void	 audit_job(const struct job *, const struct config *);
 
 /*
  * Decide cfg->caller (unless --caller set it) from the ssh key in
- * SSH_USER_AUTH mapped through the callers file, the Unix socket peer,
- * or the login name.  Returns 0, or -1 with why filled.
+ * SSH_USER_AUTH mapped through the callers file, then (unless
+ * require_key) the Unix socket peer or the login name.  Returns 0, or -1
+ * with why filled.
  */
-int	 caller_resolve(struct config *, const char *callers_path, char *why,
-	    size_t whysz);
+int	 caller_resolve(struct config *, const char *callers_path,
+	    bool require_key, char *why, size_t whysz);
 /* 1-48 of letters, digits, '.', '_', '@', '-'. */
 bool	 caller_name_valid(const char *);
 /* "SHA256:..." of a base64 public key blob, as ssh-keygen -l prints it. */

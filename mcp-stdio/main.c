@@ -24,7 +24,7 @@ static const char usage_text[] =
     "[--schemas LIST]\n"
     "                     [--max-rows N] [--max-bytes N] [--max-line N]\n"
     "                     [--statement-timeout SECONDS] [--audit-log FILE]\n"
-    "                     [--callers-file FILE]\n"
+    "                     [--callers-file FILE] [--require-key-caller]\n"
     "       analytics-mcp --help | --version\n"
     "\n"
     "  --dsn DSN                 PostgreSQL connection string (else "
@@ -45,6 +45,8 @@ static const char usage_text[] =
     "  --audit-log FILE          also append JSON audit lines to FILE\n"
     "  --callers-file FILE       ssh key fingerprints to callers (default\n"
     "                            " CALLERS_FILE_DEFAULT ")\n"
+    "  --require-key-caller      without --caller, refuse a session whose\n"
+    "                            ssh key is not in the callers file\n"
     "  --check                   connect, print the server's facts, exit "
     "0 or 1\n"
     "  --help                    print this help\n"
@@ -52,8 +54,8 @@ static const char usage_text[] =
 
 enum {
 	OPT_DSN = 256, OPT_CALLER, OPT_SCHEMAS, OPT_MAX_ROWS, OPT_MAX_BYTES,
-	OPT_MAX_LINE, OPT_TIMEOUT, OPT_AUDIT, OPT_CALLERS, OPT_CHECK, OPT_HELP,
-	OPT_VERSION
+	OPT_MAX_LINE, OPT_TIMEOUT, OPT_AUDIT, OPT_CALLERS, OPT_REQUIRE_KEY,
+	OPT_CHECK, OPT_HELP, OPT_VERSION
 };
 
 static const struct option longopts[] = {
@@ -66,6 +68,7 @@ static const struct option longopts[] = {
 	{ "statement-timeout",	required_argument, NULL, OPT_TIMEOUT },
 	{ "audit-log",		required_argument, NULL, OPT_AUDIT },
 	{ "callers-file",	required_argument, NULL, OPT_CALLERS },
+	{ "require-key-caller",	no_argument,	   NULL, OPT_REQUIRE_KEY },
 	{ "check",		no_argument,	   NULL, OPT_CHECK },
 	{ "help",		no_argument,	   NULL, OPT_HELP },
 	{ "version",		no_argument,	   NULL, OPT_VERSION },
@@ -194,7 +197,7 @@ main(int argc, char *argv[])
 	const char	*s, *schemas = "reporting,tracksolid,tickets,fuel";
 	const char	*callers_file = CALLERS_FILE_DEFAULT;
 	char		 why[ERRMSG_MAX];
-	bool		 check = false;
+	bool		 check = false, require_key = false;
 	int		 ch;
 
 	closefrom(STDERR_FILENO + 1);
@@ -257,6 +260,9 @@ main(int argc, char *argv[])
 		case OPT_CALLERS:
 			callers_file = optarg;
 			break;
+		case OPT_REQUIRE_KEY:
+			require_key = true;
+			break;
 		case OPT_CHECK:
 			check = true;
 			break;
@@ -274,7 +280,8 @@ main(int argc, char *argv[])
 		usage();
 
 	parse_schemas(&cfg, schemas);
-	if (caller_resolve(&cfg, callers_file, why, sizeof(why)) == -1)
+	if (caller_resolve(&cfg, callers_file, require_key, why,
+	    sizeof(why)) == -1)
 		errx(1, "caller: %s", why);
 	cfg.peer = peer_address();
 

@@ -745,6 +745,10 @@ def test_attribution_sources():
         rc, who = check_caller(["--callers-file", callers], env)
         check(rc == 0 and who == "alice (ssh key (callers file))",
               "SSH_USER_AUTH's key is mapped through the callers file", who)
+        rc, who = check_caller(["--callers-file", callers,
+                                "--require-key-caller"], env)
+        check(rc == 0 and who == "alice (ssh key (callers file))",
+              "--require-key-caller accepts a mapped key", who)
         rc, who = check_caller(["--callers-file", callers, "--caller", "bob"],
                                env)
         check(who.startswith("bob (--caller)"), "--caller wins", who)
@@ -760,6 +764,20 @@ def test_attribution_sources():
         rc, who = check_caller(["--callers-file", callers], env)
         check(who == "%s (login name)" % login,
               "an unmapped key falls back to the login name", who)
+        rc, who = check_caller(["--callers-file", callers,
+                                "--require-key-caller"], env)
+        check(rc == 1 and "--require-key-caller" in who,
+              "--require-key-caller refuses an unmapped key", who)
+        rc, who = check_caller(["--callers-file", callers,
+                                "--require-key-caller"],
+                               {"SSH_ORIGINAL_COMMAND": "x"})
+        check(rc == 1, "--require-key-caller refuses a session without "
+              "SSH_USER_AUTH", who)
+        rc, who = check_caller(["--callers-file", callers,
+                                "--require-key-caller", "--caller", "ops"],
+                               env)
+        check(rc == 0 and who.startswith("ops (--caller)"),
+              "--caller still satisfies --require-key-caller", who)
         os.chmod(callers, 0o666)
         rc, who = check_caller(["--callers-file", callers], env)
         check(rc == 1 and "writable by no one else" in who,

@@ -101,9 +101,10 @@ def main():
     print("  <- isError=%s: %s" % (res["isError"], res["content"][0]["text"]))
     s.close()
     print("""
-== connect Claude Code to a real deployment
+== connect Claude Code to a real deployment (README, "Connect")
   claude mcp add --transport stdio fleet -- \\
-      ssh -T -o BatchMode=yes analyst@dbhost analytics-mcp
+      ssh -T -o BatchMode=yes analytics@dbhost
+  (the key's forced command runs analytics-mcp as the right caller)
 """)
 
 

@@ -4,10 +4,12 @@
 # them and fails, since nothing else would work without them.
 set -eu
 
-PACKAGES="gcc make pkg-config libpq-dev libbsd-dev libjsmn-dev \
+# libc6-dev is only recommended by gcc, and recommendations are not
+# installed here; git makes the dist tarball, bsdextrautils has col(1).
+PACKAGES="gcc libc6-dev make pkg-config libpq-dev libbsd-dev libjsmn-dev \
 postgresql postgresql-15-postgis-3 python3 openssl \
 openssh-server openssh-client socat nodejs systemd passwd util-linux \
-iproute2 procps mandoc makepkg libarchive-tools"
+iproute2 procps mandoc makepkg libarchive-tools git bsdextrautils"
 
 # Debian's nodejs comes without npm; NodeSource's brings its own and
 # conflicts with Debian's npm package, so ask for npm only when missing.

@@ -217,7 +217,12 @@ fi
 # ---- 3. make dist -------------------------------------------------------------
 
 echo "# dist"
-if make -s dist DIST_OUT="$tmp/dist.tar.gz" >"$tmp/dist.log" 2>&1; then
+# make dist and the package are made from git; a tarball has no history.
+in_git=false
+git rev-parse --is-inside-work-tree >/dev/null 2>&1 && in_git=true
+if ! $in_git; then
+	echo "# skip: make dist needs a git checkout"
+elif make -s dist DIST_OUT="$tmp/dist.tar.gz" >"$tmp/dist.log" 2>&1; then
 	tar -tzf "$tmp/dist.tar.gz" | grep -v '/$' >"$tmp/dist.all"
 	grep -v "^analytics-mcp-$VERSION/" "$tmp/dist.all" >"$tmp/dist.diff"
 	sed "s|^analytics-mcp-$VERSION/||" "$tmp/dist.all" | sort >"$tmp/dist.got"
@@ -248,7 +253,9 @@ snapshot() {
 	    GIT_INDEX_FILE=$idx git write-tree
 }
 # shellcheck disable=SC2086
-if [ -z "$(git status --porcelain --untracked-files=all -- $SHIP_PATHS)" ]
+if ! $in_git; then
+	ref=
+elif [ -z "$(git status --porcelain --untracked-files=all -- $SHIP_PATHS)" ]
 then
 	ref=HEAD
 else
@@ -261,7 +268,9 @@ check "PKGBUILD's pkgver ($pkgver) is the Makefile's VERSION ($VERSION)" \
     /dev/null test "$pkgver" = "$VERSION"
 pk=$tmp/makepkg
 mkdir -p "$pk"
-if [ -z "$ref" ]; then
+if ! $in_git; then
+	echo "# skip: the package is built from make dist, which needs git"
+elif [ -z "$ref" ]; then
 	not_ok "a snapshot of the working tree to package" "$tmp/snapshot.err"
 elif ! command -v makepkg >/dev/null 2>&1; then
 	not_ok "makepkg is installed (Debian package makepkg; tests/deps.sh)"
@@ -499,6 +508,9 @@ RB_AUDIT='tail -n 1 /var/log/analytics-mcp/audit.jsonl'
 echo "# runbook (README.md, analytics-mcp-deploy(7))"
 mandoc -Tascii man/analytics-mcp-deploy.7 2>/dev/null | col -b >"$tmp/deploy.txt"
 : >"$tmp/rb.missing"
+[ -s "$tmp/deploy.txt" ] ||
+    echo "analytics-mcp-deploy(7) rendered to nothing (mandoc | col -b)" \
+    >"$tmp/rb.missing"
 # Succeeds if file $2 has a line that is command $1, after indentation
 # and a "# " or "$ " prompt.
 has_command() {

@@ -108,6 +108,7 @@ struct jw {
 	size_t		 cap;
 	int		 depth;
 	bool		 failed;
+	bool		 in_obj[JW_DEPTH_MAX + 1];	/* an object, not an array */
 	bool		 first[JW_DEPTH_MAX + 1];	/* no comma needed yet */
 	bool		 key_due[JW_DEPTH_MAX + 1];	/* in an object, key next */
 };
@@ -168,13 +169,17 @@ enum json_type {
 /*
  * Parse one line strictly (RFC 8259: one value, no trailing bytes, no raw
  * control characters in strings, valid UTF-8, no NUL, depth and token
- * caps).  Returns 0, or -1 with err filled (code RPC_PARSE_ERROR).
+ * caps).  Returns 0, or -1 with err filled (code RPC_PARSE_ERROR, or
+ * RPC_INTERNAL_ERROR when memory runs out).
  * Release with json_free().
  */
 int	 json_parse(struct json_doc *, const char *, size_t, struct error *);
 void	 json_free(struct json_doc *);
 enum json_type json_type(const struct json_doc *, int);
-/* Index of member key in object tok, or -1 if absent or tok not an object. */
+/*
+ * Index of the value of member key in object tok, or -1 if absent or tok
+ * is not an object (tok -1 included).
+ */
 int	 json_member(const struct json_doc *, int, const char *);
 /* Number of members (object) or elements (array) of tok. */
 int	 json_size(const struct json_doc *, int);

@@ -8,11 +8,9 @@
  * sticky flag failed: later calls do nothing, and the caller checks the
  * flag once at the end.
  *
- * struct jw records, per level, whether a comma is needed (first) and
- * whether an object expects a key (key_due), but not whether the level is
- * an array or an object.  The two differ only in one state: an object
- * between a key and its value.  There the last byte written is always the
- * ':' after the key, which no JSON value ends with, so that byte decides.
+ * struct jw records, per level, whether it is an object (in_obj), whether
+ * a comma is needed (first) and whether an object expects a key (key_due);
+ * an object whose key_due is false is between a key and its value.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -75,8 +73,7 @@ jw_putc(struct jw *w, char c)
 static bool
 jw_value_due(const struct jw *w)
 {
-	return w->depth > 0 && !w->key_due[w->depth] && w->len > 0 &&
-	    w->buf[w->len - 1] == ':';
+	return w->depth > 0 && w->in_obj[w->depth] && !w->key_due[w->depth];
 }
 
 /*
@@ -138,6 +135,7 @@ jw_reset(struct jw *w)
 	w->failed = false;
 	memset(w->first, 0, sizeof(w->first));
 	memset(w->key_due, 0, sizeof(w->key_due));
+	memset(w->in_obj, 0, sizeof(w->in_obj));
 	w->first[0] = true;
 }
 
@@ -153,6 +151,7 @@ jw_open(struct jw *w, char c)
 	jw_putc(w, c);
 	w->depth++;
 	w->first[w->depth] = true;
+	w->in_obj[w->depth] = c == '{';
 	w->key_due[w->depth] = c == '{';
 }
 

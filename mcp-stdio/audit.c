@@ -69,6 +69,7 @@ void
 audit_job(const struct job *job, const struct config *cfg)
 {
 	char		 sql[AUDIT_SQL_MAX + 8], when[32];
+	char		 line[AUDIT_SQL_MAX + 512];
 	struct timespec	 ts;
 	struct tm	 tm;
 	struct jw	 w;
@@ -84,14 +85,12 @@ audit_job(const struct job *job, const struct config *cfg)
 	ms = (long long)(now_ms() - job->started_ms);
 	audit_oneline(sql, sizeof(sql), job->sql);
 
-	syslog(LOG_INFO, "caller=%s peer=%s tool=%s rows=%lld truncated=%d "
-	    "ms=%lld status=%s sql=%s", cfg->caller, cfg->peer, job->tool,
-	    job->nrows, job->truncated != TRUNC_NONE, ms, audit_status(job),
-	    sql);
-	fprintf(stderr, "%s %s: caller=%s peer=%s tool=%s rows=%lld "
-	    "truncated=%d ms=%lld status=%s sql=%s\n", when, MCP_NAME,
-	    cfg->caller, cfg->peer, job->tool, job->nrows,
-	    job->truncated != TRUNC_NONE, ms, audit_status(job), sql);
+	snprintf(line, sizeof(line), "caller=%s peer=%s tool=%s rows=%lld "
+	    "truncated=%d ms=%lld status=%s sql=%s", cfg->caller, cfg->peer,
+	    job->tool, job->nrows, job->truncated != TRUNC_NONE, ms,
+	    audit_status(job), sql);
+	syslog(LOG_INFO, "%s", line);
+	fprintf(stderr, "%s %s: %s\n", when, MCP_NAME, line);
 
 	if (audit_fd == -1)
 		return;

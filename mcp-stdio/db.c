@@ -490,9 +490,7 @@ db_check(void)
 	    "AND has_schema_privilege(n.oid, 'USAGE')), '')";
 	PGconn		*conn;
 	PGresult	*res = NULL;
-	char		 arr[SCHEMAS_MAX * (NAME_MAX_BYTES + 3) + 3];
 	const char	*params[1];
-	size_t		 i;
 	int		 rc = 1;
 
 	conn = PQconnectdbParams(db.keys, db.vals, 1);
@@ -501,16 +499,7 @@ db_check(void)
 		    PQerrorMessage(conn) : "out of memory\n");
 		goto out;
 	}
-	strlcpy(arr, "{", sizeof(arr));
-	for (i = 0; i < db.cfg->nschemas; i++) {
-		if (i > 0)
-			strlcat(arr, ",", sizeof(arr));
-		strlcat(arr, "\"", sizeof(arr));
-		strlcat(arr, db.cfg->schemas[i], sizeof(arr));
-		strlcat(arr, "\"", sizeof(arr));
-	}
-	strlcat(arr, "}", sizeof(arr));
-	params[0] = arr;
+	params[0] = db.cfg->schemas_array;
 	res = PQexecParams(conn, sql, 1, NULL, params, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		printf("database: query failed: %s",

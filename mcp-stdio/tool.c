@@ -1001,6 +1001,20 @@ finish_rowset(struct job *job)
 		jw_kstr(w, "note", note);
 }
 
+/* The content array of a result: one text block of len bytes. */
+static void
+finish_text(struct jw *res, const char *text, size_t len)
+{
+	jw_key(res, "content");
+	jw_arr_open(res);
+	jw_obj_open(res);
+	jw_kstr(res, "type", "text");
+	jw_key(res, "text");
+	jw_strn(res, text, len);
+	jw_obj_close(res);
+	jw_arr_close(res);
+}
+
 void
 tool_finish(struct job *job)
 {
@@ -1020,23 +1034,10 @@ tool_finish(struct job *job)
 		if (!job->failed)
 			err_set(&job->err, 0, "the result could not be "
 			    "encoded");
-		jw_key(&res, "content");
-		jw_arr_open(&res);
-		jw_obj_open(&res);
-		jw_kstr(&res, "type", "text");
-		jw_kstr(&res, "text", job->err.msg);
-		jw_obj_close(&res);
-		jw_arr_close(&res);
+		finish_text(&res, job->err.msg, strlen(job->err.msg));
 		jw_kbool(&res, "isError", true);
 	} else {
-		jw_key(&res, "content");
-		jw_arr_open(&res);
-		jw_obj_open(&res);
-		jw_kstr(&res, "type", "text");
-		jw_key(&res, "text");
-		jw_strn(&res, job->out.buf, job->out.len);
-		jw_obj_close(&res);
-		jw_arr_close(&res);
+		finish_text(&res, job->out.buf, job->out.len);
 		if (mcp_proto() >= PROTO_2025_06_18) {
 			jw_key(&res, "structuredContent");
 			jw_raw(&res, job->out.buf, job->out.len);

@@ -29,7 +29,8 @@ ALL_LDFLAGS  = $(LDFLAGS)
 
 SRC = mcp-stdio/audit.c mcp-stdio/caller.c mcp-stdio/db.c mcp-stdio/guard.c mcp-stdio/io.c \
       mcp-stdio/json.c mcp-stdio/jw.c mcp-stdio/loop.c mcp-stdio/mcp.c \
-      mcp-stdio/pgv.c mcp-stdio/rpc.c mcp-stdio/tool.c mcp-stdio/util.c
+      mcp-stdio/pgv.c mcp-stdio/rpc.c mcp-stdio/secret.c mcp-stdio/tool.c \
+      mcp-stdio/util.c
 OBJ = $(SRC:.c=.o)
 MAIN_OBJ = mcp-stdio/main.o
 BIN = analytics-mcp

@@ -4,7 +4,11 @@
  *
  * The record names the caller, the peer address, the tool, rows,
  * truncation, milliseconds, the outcome (ok, cancelled, a SQLSTATE, or
- * error for a call refused before the database) and the SQL on one line.
+ * error for a call refused before the database), the session-level
+ * advisory locks the call left behind (released since by DISCARD ALL) and
+ * the SQL, quoted and escaped as the last field of a single line.  Every
+ * control character, C1 and U+2028/U+2029 included, is escaped in both
+ * the text line and the JSON line.
  */
 #include <sys/types.h>
 #include <sys/uio.h>
@@ -31,6 +35,20 @@ audit_open(const struct config *cfg)
 	return audit_fd == -1 ? -1 : 0;
 }
 
+void
+audit_notice(const struct config *cfg, const char *severity,
+    const char *text)
+{
+	char	 sev[32], msg[ERRMSG_MAX + 64];
+
+	audit_escape(severity, sev, sizeof(sev));
+	audit_escape(text, msg, sizeof(msg));
+	syslog(LOG_NOTICE, "caller=%s database %s: \"%s\"", cfg->caller, sev,
+	    msg);
+	fprintf(stderr, "%s: caller=%s database %s: \"%s\"\n", MCP_NAME,
+	    cfg->caller, sev, msg);
+}
+
 /* The outcome word of a finished job. */
 static const char *
 audit_status(const struct job *job)
@@ -43,32 +61,70 @@ audit_status(const struct job *job)
 }
 
 /*
- * Copy sql into buf on one line: control characters become \n, \t, \r or
- * a space, and a longer text ends in "...".
+ * The escape of the character at s (n bytes of it) into e, or 0 if it
+ * travels as it is.  Invalid UTF-8 becomes U+FFFD, one byte at a time.
  */
-static void
-audit_oneline(char *buf, size_t bufsz, const char *sql)
+static size_t
+audit_esc1(const unsigned char *s, size_t *n, char *e, size_t esz)
 {
-	size_t	 o = 0;
+	size_t	 len;
 
-	for (; sql != NULL && *sql != '\0' && o + 5 < bufsz; sql++) {
-		if (*sql == '\n' || *sql == '\t' || *sql == '\r') {
-			buf[o++] = '\\';
-			buf[o++] = *sql == '\n' ? 'n' : *sql == '\t' ? 't' : 'r';
-		} else if ((unsigned char)*sql < 0x20 || *sql == 0x7f)
-			buf[o++] = ' ';
+	*n = 1;
+	if (*s == '"' || *s == '\\')
+		return (size_t)snprintf(e, esz, "\\%c", *s);
+	if (*s == '\n')
+		return (size_t)snprintf(e, esz, "\\n");
+	if (*s == '\t')
+		return (size_t)snprintf(e, esz, "\\t");
+	if (*s == '\r')
+		return (size_t)snprintf(e, esz, "\\r");
+	if (*s < 0x20 || *s == 0x7f)
+		return (size_t)snprintf(e, esz, "\\u%04x", *s);
+	if (*s < 0x80)
+		return 0;
+	len = *s < 0xe0 ? 2 : *s < 0xf0 ? 3 : 4;
+	if (strnlen((const char *)s, len) < len ||
+	    !json_utf8_valid((const char *)s, len))
+		return (size_t)snprintf(e, esz, "\\ufffd");
+	*n = len;
+	if (len == 2 && s[0] == 0xc2 && s[1] < 0xa0)
+		return (size_t)snprintf(e, esz, "\\u%04x", s[1]);
+	if (len == 3 && s[0] == 0xe2 && s[1] == 0x80 &&
+	    (s[2] == 0xa8 || s[2] == 0xa9))
+		return (size_t)snprintf(e, esz, "\\u20%02x", s[2] & 0x3f);
+	return 0;
+}
+
+void
+audit_escape(const char *s, char *out, size_t outsz)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 o = 0, n, elen;
+	char			 e[8];
+
+	if (outsz < 4)
+		return;
+	while (p != NULL && *p != '\0') {
+		elen = audit_esc1(p, &n, e, sizeof(e));
+		/* Whole characters and escapes only; room for "..." stays. */
+		if (o + (elen > 0 ? elen : n) + 4 > outsz) {
+			strlcpy(out + o, "...", outsz - o);
+			return;
+		}
+		if (elen > 0)
+			memcpy(out + o, e, elen);
 		else
-			buf[o++] = *sql;
+			memcpy(out + o, p, n);
+		o += elen > 0 ? elen : n;
+		p += n;
 	}
-	if (sql != NULL && *sql != '\0')
-		o += (size_t)snprintf(buf + o, bufsz - o, "...");
-	buf[o] = '\0';
+	out[o] = '\0';
 }
 
 void
 audit_job(const struct job *job, const struct config *cfg)
 {
-	char		 sql[AUDIT_SQL_MAX + 8], when[32];
+	char		 sql[AUDIT_SQL_MAX + 8], peer[128], when[32];
 	char		 line[AUDIT_SQL_MAX + 512];
 	struct timespec	 ts;
 	struct tm	 tm;
@@ -83,12 +139,15 @@ audit_job(const struct job *job, const struct config *cfg)
 	snprintf(when + strlen(when), sizeof(when) - strlen(when), ".%03ldZ",
 	    ts.tv_nsec / 1000000);
 	ms = (long long)(now_ms() - job->started_ms);
-	audit_oneline(sql, sizeof(sql), job->sql);
+	audit_escape(job->sql != NULL ? job->sql : "", sql, sizeof(sql));
+	audit_escape(cfg->peer, peer, sizeof(peer));
 
+	/* The SQL last and quoted: nothing in it can pose as a field. */
 	snprintf(line, sizeof(line), "caller=%s peer=%s tool=%s rows=%lld "
-	    "truncated=%d ms=%lld status=%s sql=%s", cfg->caller, cfg->peer,
-	    job->tool, job->nrows, job->truncated != TRUNC_NONE, ms,
-	    audit_status(job), sql);
+	    "truncated=%d ms=%lld status=%s leftover_locks=%lld sql=\"%s\"",
+	    cfg->caller, peer, job->tool, job->nrows,
+	    job->truncated != TRUNC_NONE, ms, audit_status(job),
+	    job->leftover_locks, sql);
 	syslog(LOG_INFO, "%s", line);
 	fprintf(stderr, "%s %s: %s\n", when, MCP_NAME, line);
 
@@ -104,6 +163,7 @@ audit_job(const struct job *job, const struct config *cfg)
 	jw_kbool(&w, "truncated", job->truncated != TRUNC_NONE);
 	jw_kint(&w, "ms", ms);
 	jw_kstr(&w, "status", audit_status(job));
+	jw_kint(&w, "leftover_locks", job->leftover_locks);
 	if (job->sql != NULL)
 		jw_kstr(&w, "sql", job->sql);
 	else

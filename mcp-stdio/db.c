@@ -8,16 +8,28 @@
  *	SELECT set_config(...)		statement_timeout, DateStyle (LOCAL)
  *	the job's steps			each through the extended protocol
  *	ROLLBACK			always
+ *	SELECT count(*) FROM pg_locks	advisory locks the call left behind
+ *	DISCARD ALL			the session is clean for the next call
  *
  * A job whose BEGIN finds the connection dead (the server restarted while
  * we were idle) reconnects and starts again once; nothing of it had run.
+ *
+ * Nothing here waits on the network.  A cancel request (PQcancel, which
+ * blocks) is sent by a short-lived child process that dies on its own
+ * after CANCEL_HELPER_S; nobody waits for it.  The whole call, every FETCH
+ * together, has a deadline (--statement-timeout): past it the statement
+ * is cancelled and the call answers with the timeout error.  A job that is
+ * ending (timed out, cancelled, rolling back) and still has no answer
+ * after CANCEL_GRACE_MS gives up the connection: the link is frozen.
  */
 #include <sys/types.h>
 
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <libpq-fe.h>
 
@@ -34,7 +46,9 @@ enum phase {
 	PH_BEGIN,
 	PH_SETTINGS,
 	PH_STEP,
-	PH_ROLLBACK
+	PH_ROLLBACK,
+	PH_LEFTOVER,
+	PH_DISCARD
 };
 
 static const char sql_begin[] = "BEGIN READ ONLY";
@@ -43,6 +57,12 @@ static const char sql_settings[] =
     "set_config('DateStyle', 'ISO, YMD', true), "
     "set_config('IntervalStyle', 'postgres', true)";
 static const char sql_rollback[] = "ROLLBACK";
+/* After the ROLLBACK every advisory lock still held is session-level. */
+static const char sql_leftover[] =
+    "SELECT count(*) FROM pg_locks "
+    "WHERE pid = pg_backend_pid() AND locktype = 'advisory'";
+/* Locks, settings, prepared statements, cursors, LISTEN, temp objects. */
+static const char sql_discard[] = "DISCARD ALL";
 
 static struct {
 	const struct config *cfg;
@@ -51,13 +71,14 @@ static struct {
 	enum db_state	 state;
 	PostgresPollingStatusType poll;
 	uint64_t	 deadline;	/* connect attempt gives up */
+	uint64_t	 abandon_at;	/* an ending job gives up the link, or 0 */
 	struct job	*job;		/* running or waiting to run */
 	enum phase	 phase;
 	enum step_next	 next;		/* the running step's callback said */
 	char		 timeout[32];	/* statement_timeout in ms */
 	char		 appname[sizeof("analytics-mcp/") + CALLER_MAX];
-	const char	*keys[6];
-	const char	*vals[6];
+	const char	*keys[12];
+	const char	*vals[12];
 } db;
 
 static void	db_send(void);
@@ -75,15 +96,31 @@ db_init(const struct config *cfg)
 	    cfg->caller);
 	dsn = cfg->dsn != NULL ? cfg->dsn : getenv("DATABASE_URL");
 	/*
-	 * A default the DSN may override: --check connects blocking, and
-	 * only a blocking connect honours it (the loop has its own timer).
+	 * Defaults the DSN may override.  connect_timeout: --check connects
+	 * blocking, and only a blocking connect honours it (the loop has its
+	 * own timer).  Keepalives and tcp_user_timeout: a dead or frozen
+	 * link is noticed by the kernel instead of waited on for ever.
 	 */
 	db.keys[i] = "connect_timeout";
 	db.vals[i++] = STR(CONNECT_TIMEOUT_S);
+	db.keys[i] = "keepalives";
+	db.vals[i++] = "1";
+	db.keys[i] = "keepalives_idle";
+	db.vals[i++] = STR(KEEPALIVE_IDLE_S);
+	db.keys[i] = "keepalives_interval";
+	db.vals[i++] = STR(KEEPALIVE_INTERVAL_S);
+	db.keys[i] = "keepalives_count";
+	db.vals[i++] = STR(KEEPALIVE_COUNT);
+	db.keys[i] = "tcp_user_timeout";
+	db.vals[i++] = STR(TCP_USER_TIMEOUT_MS);
 	/* Then dbname: what follows overrides what the DSN says. */
 	if (dsn != NULL && *dsn != '\0') {
 		db.keys[i] = "dbname";
 		db.vals[i++] = dsn;
+	}
+	if (cfg->db_user != NULL) {
+		db.keys[i] = "user";
+		db.vals[i++] = cfg->db_user;
 	}
 	db.keys[i] = "application_name";
 	db.vals[i++] = db.appname;
@@ -105,7 +142,7 @@ db_drop(void)
 	db.state = DB_DOWN;
 }
 
-/* The first line of libpq's message, for an isError text. */
+/* The first line of libpq's message, scrubbed, for an isError text. */
 static const char *
 db_errmsg(void)
 {
@@ -114,10 +151,89 @@ db_errmsg(void)
 
 	if (db.conn == NULL)
 		return "out of memory";
-	strlcpy(buf, PQerrorMessage(db.conn), sizeof(buf));
+	secret_scrub(PQerrorMessage(db.conn), buf, sizeof(buf));
 	if ((nl = strchr(buf, '\n')) != NULL)
 		*nl = '\0';
 	return buf;
+}
+
+/*
+ * True if libpq's text says it ran out of memory receiving a result: a
+ * value too large for the --max-memory cap.  A message too large to
+ * buffer makes libpq report lost synchronization and drop the link.
+ */
+static bool
+db_oom(const char *msg)
+{
+	return msg != NULL && (strstr(msg, "out of memory") != NULL ||
+	    strstr(msg, "lost synchronization with server") != NULL);
+}
+
+/* The isError text for a result too large to receive. */
+static void
+db_oom_error(struct job *job)
+{
+	job->failed = true;
+	job->sqlstate = NULL;
+	err_set(&job->err, 0, "a row of the result is too large to receive "
+	    "within this server's memory cap of %lld MiB (--max-memory). "
+	    "Select fewer or narrower columns, or cut long values in SQL, "
+	    "e.g. left(col, 1000).", db.cfg->max_memory_mb);
+}
+
+/*
+ * Ask the server to cancel the running statement without waiting: a
+ * child process sends the request (PQcancel blocks on a frozen link) and
+ * is killed by its own alarm if it cannot.  The loop reaps nothing: it
+ * ignores SIGCHLD (SA_NOCLDWAIT).
+ */
+static void
+db_cancel_send(void)
+{
+	char	 buf[256];
+
+	if (db.cancel == NULL)
+		return;
+	switch (fork()) {
+	case -1:
+		audit_notice(db.cfg, "ERROR", "the cancel helper could not "
+		    "be started; the statement runs on to its timeout");
+		return;
+	case 0:
+		alarm(CANCEL_HELPER_S);
+		(void)PQcancel(db.cancel, buf, sizeof(buf));
+		_exit(0);
+	default:
+		break;
+	}
+}
+
+/* The job is ending: it has CANCEL_GRACE_MS to be answered. */
+static void
+db_ending(void)
+{
+	if (db.abandon_at == 0)
+		db.abandon_at = now_ms() + CANCEL_GRACE_MS;
+}
+
+/*
+ * Notices and warnings from the server: never raw on stderr.  Each is
+ * logged escaped on one line; those of the user's statement also reach
+ * the model with the result.
+ */
+static void
+db_notice(void *arg, const PGresult *res)
+{
+	const char	*sev, *msg;
+	char		 buf[ERRMSG_MAX];
+
+	(void)arg;
+	sev = PQresultErrorField(res, PG_DIAG_SEVERITY);
+	msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+	secret_scrub(msg != NULL ? msg : "", buf, sizeof(buf));
+	audit_notice(db.cfg, sev != NULL ? sev : "NOTICE", buf);
+	if (db.job != NULL && db.phase == PH_STEP)
+		job_note(db.job, sev != NULL ? sev : "NOTICE", buf);
 }
 
 /* Fail the waiting job, if any, because no connection could be made. */
@@ -141,7 +257,10 @@ db_connect_start(void)
 	if (db.state != DB_DOWN)
 		return;
 	db.conn = PQconnectStartParams(db.keys, db.vals, 1);
-	if (db.conn == NULL || PQstatus(db.conn) == CONNECTION_BAD) {
+	if (db.conn != NULL)
+		PQsetNoticeReceiver(db.conn, db_notice, NULL);
+	if (db.conn == NULL || PQstatus(db.conn) == CONNECTION_BAD ||
+	    PQsetnonblocking(db.conn, 1) == -1) {
 		char	 why[ERRMSG_MAX];
 
 		strlcpy(why, db_errmsg(), sizeof(why));
@@ -163,21 +282,51 @@ db_pollfd(short *events)
 		return PQsocket(db.conn);
 	case DB_BUSY:
 		*events = POLLIN;
+		if (PQisnonblocking(db.conn) && PQflush(db.conn) == 1)
+			*events |= POLLOUT;
 		return PQsocket(db.conn);
 	default:
 		return -1;
 	}
 }
 
+/* The job's call deadline, while it still counts: 0 when it does not. */
+static uint64_t
+db_call_deadline(void)
+{
+	struct job	*job = db.job;
+
+	if (db.state != DB_BUSY || job == NULL || job->timed_out ||
+	    job->cancelled || db.phase >= PH_ROLLBACK)
+		return 0;
+	return job->deadline_ms;
+}
+
 int
 db_timeout_ms(void)
 {
-	uint64_t	 now;
+	uint64_t	 now, at = 0, t;
 
-	if (db.state != DB_CONNECTING)
+	if (db.state == DB_CONNECTING)
+		at = db.deadline;
+	if ((t = db_call_deadline()) != 0 && (at == 0 || t < at))
+		at = t;
+	if (db.abandon_at != 0 && (at == 0 || db.abandon_at < at))
+		at = db.abandon_at;
+	if (at == 0)
 		return -1;
 	now = now_ms();
-	return db.deadline > now ? (int)(db.deadline - now) : 0;
+	return at > now ? (int)(at - now) : 0;
+}
+
+/* Start the job on an idle connection; its deadline counts from now. */
+static void
+db_begin(void)
+{
+	db.job->deadline_ms = now_ms() + (uint64_t)db.cfg->timeout_s * 1000;
+	db.state = DB_BUSY;
+	db.phase = PH_BEGIN;
+	db_send();
 }
 
 /* Connected: start the waiting job. */
@@ -186,11 +335,8 @@ db_connected(void)
 {
 	db.cancel = PQgetCancel(db.conn);
 	db.state = DB_IDLE;
-	if (db.job != NULL) {
-		db.state = DB_BUSY;
-		db.phase = PH_BEGIN;
-		db_send();
-	}
+	if (db.job != NULL)
+		db_begin();
 }
 
 static void
@@ -228,6 +374,10 @@ db_job_error(const PGresult *res)
 
 	if (job->failed)
 		return;		/* keep the first error */
+	if (db_oom(PQresultErrorMessage(res))) {
+		db_oom_error(job);
+		return;
+	}
 	job->failed = true;
 	state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
 	if (state != NULL) {
@@ -267,12 +417,15 @@ db_lost(void)
 		db_connect_start();
 		return;
 	}
-	if (!job->failed && !job->cancelled) {
+	if (!job->failed && !job->cancelled && db_oom(why))
+		db_oom_error(job);
+	else if (!job->failed && !job->cancelled) {
 		job->failed = true;
 		err_set(&job->err, 0, "the connection to the database was "
 		    "lost (%s). The next call will reconnect.", why);
 	}
 	db.job = NULL;
+	db.abandon_at = 0;
 	loop_job_done(job);
 }
 
@@ -303,11 +456,19 @@ db_send(void)
 		ok = PQsendQueryParams(db.conn, st->sql, st->nparams, NULL,
 		    params, NULL, NULL, 0);
 		break;
-	default:
+	case PH_ROLLBACK:
 		ok = PQsendQuery(db.conn, sql_rollback);
 		break;
+	case PH_LEFTOVER:
+		ok = PQsendQueryParams(db.conn, sql_leftover, 0, NULL, NULL,
+		    NULL, NULL, 0);
+		break;
+	default:
+		ok = PQsendQuery(db.conn, sql_discard);
+		break;
 	}
-	if (!ok)
+	/* Non-blocking: what did not fit in the socket is flushed later. */
+	if (!ok || PQflush(db.conn) == -1)
 		db_lost();
 }
 
@@ -317,15 +478,20 @@ db_advance(enum step_next next)
 {
 	struct job	*job = db.job;
 
-	if (db.phase == PH_ROLLBACK) {
+	if (db.phase == PH_DISCARD) {
 		db_job_end();
+		return;
+	}
+	if (db.phase >= PH_ROLLBACK) {
+		db.phase++;
+		db_send();
 		return;
 	}
 	if (next == STEP_FAIL && !job->failed) {
 		job->failed = true;
 		err_set(&job->err, 0, "internal error in %s", job->tool);
 	}
-	if (job->failed || job->cancelled)
+	if (job->failed || job->cancelled || job->timed_out)
 		db.phase = PH_ROLLBACK;
 	else if (db.phase == PH_BEGIN)
 		db.phase = PH_SETTINGS;
@@ -336,6 +502,8 @@ db_advance(enum step_next next)
 		db.phase = PH_ROLLBACK;
 	if (db.phase == PH_STEP && job->cur >= job->nsteps)
 		db.phase = PH_ROLLBACK;
+	if (db.phase == PH_ROLLBACK)
+		db_ending();
 	db_send();
 }
 
@@ -347,6 +515,7 @@ db_job_end(void)
 
 	db.job = NULL;
 	db.state = DB_IDLE;
+	db.abandon_at = 0;
 	loop_job_done(job);
 }
 
@@ -362,7 +531,11 @@ db_results(short revents)
 	PGresult	*res;
 	step_cb		 cb;
 
-	if (revents == 0)
+	if (revents & POLLOUT && PQflush(db.conn) == -1) {
+		db_lost();
+		return;
+	}
+	if (!(revents & (POLLIN | POLLERR | POLLHUP)))
 		return;
 	if (!PQconsumeInput(db.conn)) {
 		db_lost();
@@ -376,9 +549,12 @@ db_results(short revents)
 		switch (PQresultStatus(res)) {
 		case PGRES_TUPLES_OK:
 		case PGRES_COMMAND_OK:
+			if (db.phase == PH_LEFTOVER && PQntuples(res) == 1)
+				job->leftover_locks = strtoll(
+				    PQgetvalue(res, 0, 0), NULL, 10);
 			cb = db.phase == PH_STEP ?
 			    job->steps[job->cur].cb : NULL;
-			if (cb != NULL && !job->failed)
+			if (cb != NULL && !job->failed && !job->timed_out)
 				db.next = cb(job, db.conn, res);
 			break;
 		case PGRES_COPY_OUT:
@@ -403,6 +579,38 @@ db_results(short revents)
 	db_advance(db.next);
 }
 
+/*
+ * The clock: past the call's deadline, cancel and answer with the
+ * timeout error; an ending job past its grace gives up the link.
+ */
+static void
+db_clock(void)
+{
+	struct job	*job = db.job;
+	uint64_t	 now = now_ms(), at;
+
+	if (db.abandon_at != 0 && now >= db.abandon_at && job != NULL &&
+	    db.state == DB_BUSY) {
+		db_drop();
+		db.abandon_at = 0;
+		db.job = NULL;
+		loop_job_done(job);
+		return;
+	}
+	if ((at = db_call_deadline()) == 0 || now < at)
+		return;
+	job->timed_out = true;
+	if (!job->failed) {
+		tool_pg_error(job, "canceling statement due to statement "
+		    "timeout", "57014", NULL, NULL, 0);
+		job->failed = true;
+		strlcpy(job->sqlstate_buf, "57014", sizeof(job->sqlstate_buf));
+		job->sqlstate = job->sqlstate_buf;
+	}
+	db_cancel_send();
+	db_ending();
+}
+
 void
 db_service(short revents)
 {
@@ -410,6 +618,8 @@ db_service(short revents)
 		db_connect_poll(revents);
 	else if (db.state == DB_BUSY)
 		db_results(revents);
+	if (db.state == DB_BUSY)
+		db_clock();
 }
 
 void
@@ -422,9 +632,7 @@ db_run(struct job *job)
 		db_connect_start();
 		break;
 	case DB_IDLE:
-		db.state = DB_BUSY;
-		db.phase = PH_BEGIN;
-		db_send();
+		db_begin();
 		break;
 	default:
 		break;		/* connecting: starts when connected */
@@ -441,15 +649,15 @@ bool
 db_cancel_if(const char *id, size_t idlen)
 {
 	struct job	*job = db.job;
-	char		 buf[256];
 
 	if (job == NULL || job->req->id == NULL ||
 	    !rpc_id_equal(id, idlen, job->req->id, job->req->idlen))
 		return false;
 	job->cancelled = true;
-	if (db.state == DB_BUSY && db.cancel != NULL)
-		(void)PQcancel(db.cancel, buf, sizeof(buf));
-	else if (db.state != DB_BUSY) {
+	if (db.state == DB_BUSY) {
+		db_cancel_send();
+		db_ending();
+	} else {
 		/* Still waiting for a connection: nothing ran. */
 		db.job = NULL;
 		loop_job_done(job);
@@ -461,10 +669,9 @@ void
 db_close(void)
 {
 	struct job	*job = db.job;
-	char		 buf[256];
 
-	if (db.state == DB_BUSY && db.cancel != NULL)
-		(void)PQcancel(db.cancel, buf, sizeof(buf));
+	if (db.state == DB_BUSY)
+		db_cancel_send();
 	if (db.conn != NULL)
 		db_drop();
 	if (job != NULL) {
@@ -491,19 +698,22 @@ db_check(void)
 	PGconn		*conn;
 	PGresult	*res = NULL;
 	const char	*params[1];
+	char		 msg[ERRMSG_MAX];
 	int		 rc = 1;
 
 	conn = PQconnectdbParams(db.keys, db.vals, 1);
 	if (conn == NULL || PQstatus(conn) != CONNECTION_OK) {
-		printf("database: unavailable: %s", conn != NULL ?
-		    PQerrorMessage(conn) : "out of memory\n");
+		secret_scrub(conn != NULL ? PQerrorMessage(conn) :
+		    "out of memory\n", msg, sizeof(msg));
+		printf("database: unavailable: %s", msg);
 		goto out;
 	}
+	PQsetNoticeReceiver(conn, db_notice, NULL);
 	params[0] = db.cfg->schemas_array;
 	res = PQexecParams(conn, sql, 1, NULL, params, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		printf("database: query failed: %s",
-		    PQresultErrorMessage(res));
+		secret_scrub(PQresultErrorMessage(res), msg, sizeof(msg));
+		printf("database: query failed: %s", msg);
 		goto out;
 	}
 	printf("server_version: %s\n", PQgetvalue(res, 0, 0));

@@ -14,6 +14,7 @@
  *   guard_  the SQL guard (a PostgreSQL lexer)
  *   audit_  one audit record per tool call
  *   caller_ who is asking: --caller, the ssh key, the socket peer, the uid
+ *   secret_ the database password, kept out of every message
  *   loop_   the single-threaded poll() loop
  */
 #ifndef EXTERN_H
@@ -47,12 +48,30 @@
 #define CONNECT_TIMEOUT_S	10	/* connecting gives up */
 #define CONNECT_TIMEOUT_MS	(CONNECT_TIMEOUT_S * 1000)
 #define PENDING_MAX		64	/* requests queued behind a query */
-#define FETCH_BATCH		100	/* rows per FETCH from the cursor */
+#define FETCH_BATCH		100	/* most rows per FETCH from the cursor */
+#define CANCEL_HELPER_S		10	/* the cancel helper gives up */
+#define CANCEL_GRACE_MS		3000	/* an ending call gives up the link */
+#define KEEPALIVE_IDLE_S	60	/* TCP keepalives, unless the DSN */
+#define KEEPALIVE_INTERVAL_S	10	/* sets its own */
+#define KEEPALIVE_COUNT		6
+#define TCP_USER_TIMEOUT_MS	60000
+#define NOTES_MAX		5	/* server notices kept per call */
+#define NOTE_BYTES_MAX		256	/* bytes kept of each */
+#define EMBED_DEPTH_MAX		32	/* json nesting embedded as JSON */
+/*
+ * A reply line holds the result twice (text block and structuredContent,
+ * the first escaped) plus the envelope: REPLY_FACTOR budgets and slack.
+ */
+#define REPLY_FACTOR		4
+#define REPLY_SLACK		65536
 #define CALLER_MAX		48	/* application_name holds 63 bytes */
 #define SCHEMAS_MAX		32
 #define NAME_MAX_BYTES		63	/* PostgreSQL's NAMEDATALEN - 1 */
 #define ERRMSG_MAX		1024
 #define AUDIT_SQL_MAX		4096	/* SQL bytes in the syslog line */
+#define MEMORY_DEFAULT_MB	128	/* --max-memory: RLIMIT_DATA, MiB */
+#define MEMORY_MIN_MB		32
+#define MEMORY_MAX_MB		65536
 #ifndef CALLERS_FILE_DEFAULT
 #define CALLERS_FILE_DEFAULT	"/etc/analytics-mcp/callers"
 #endif
@@ -69,6 +88,7 @@
  */
 struct config {
 	const char	*dsn;		/* NULL: DATABASE_URL or PG* vars */
+	const char	*db_user;	/* --db-user: overrides the DSN's */
 	char		 caller[CALLER_MAX + 1];
 	const char	*caller_source;	/* how the caller was decided */
 	const char	*peer;		/* from SSH_CONNECTION etc., or "-" */
@@ -79,6 +99,7 @@ struct config {
 	long long	 max_bytes;	/* output budget for rows */
 	long long	 timeout_s;	/* statement_timeout */
 	size_t		 max_line;	/* request line cap */
+	long long	 max_memory_mb;	/* process data cap, MiB */
 	const char	*audit_log;	/* NULL: no JSON lines file */
 };
 
@@ -106,6 +127,7 @@ struct jw {
 	char		*buf;
 	size_t		 len;
 	size_t		 cap;
+	size_t		 limit;		/* most bytes allowed, 0: none */
 	int		 depth;
 	bool		 failed;
 	bool		 in_obj[JW_DEPTH_MAX + 1];	/* an object, not an array */
@@ -115,6 +137,8 @@ struct jw {
 
 void	 jw_init(struct jw *);
 void	 jw_free(struct jw *);
+/* Fail once the text would exceed max bytes (0: no limit). */
+void	 jw_limit(struct jw *, size_t max);
 /* Forget the content but keep the allocation. */
 void	 jw_reset(struct jw *);
 void	 jw_obj_open(struct jw *);
@@ -217,7 +241,8 @@ int	 guard_check(const char *sql, size_t len, size_t *stmt_len,
 /*
  * Write the text-format value of a column of type oid as JSON: integers
  * and numeric as numbers (NaN, Infinity as strings), bool as true/false,
- * json/jsonb embedded, everything else as a string.  isnull writes null.
+ * json/jsonb embedded (as a string when nested deeper than
+ * EMBED_DEPTH_MAX), everything else as a string.  isnull writes null.
  */
 void	 pgv_write(struct jw *, unsigned int oid, const char *, size_t,
 	    bool isnull);
@@ -261,6 +286,8 @@ struct rpc_req {
  */
 int	 rpc_parse(struct rpc_req *, const char *, size_t, struct error *);
 void	 rpc_free(struct rpc_req *);
+/* The longest reply line; a longer one is replaced by an error. */
+void	 rpc_init(size_t reply_max);
 /* Send {"jsonrpc":"2.0","id":..,"result":<result>}. */
 int	 rpc_reply(const struct rpc_req *, const struct jw *result);
 /* Send an error; id omitted when req or req->id is NULL. */
@@ -332,6 +359,7 @@ struct job {
 	struct jw	 out;		/* structuredContent being built */
 	const char	*list_key;	/* catalog listing: its array's key */
 	struct jw	 rowbuf;	/* row set: the rows array */
+	struct jw	 cols;		/* row set: the columns array */
 	long long	 row_limit;	/* rows wanted */
 	bool		 row_ceiling_hit; /* max_rows was over --max-rows */
 	long long	 max_bytes;	/* budget for rows or listing entries */
@@ -343,7 +371,14 @@ struct job {
 	unsigned int	*coltypes;	/* oids */
 	int		*coltypmods;
 	uint64_t	 started_ms;
+	uint64_t	 deadline_ms;	/* the whole call ends by then */
 	uint64_t	 elapsed_ms;
+	bool		 timed_out;	/* the deadline passed */
+	long long	 leftover_locks; /* session locks left behind */
+	struct jw	 notes;		/* server notices: an array */
+	int		 nnotes;
+	size_t		 widest_row;	/* most bytes of one row received */
+	size_t		 cols_bytes;	/* the columns' share of max_bytes */
 };
 
 int	 db_init(const struct config *);
@@ -377,6 +412,8 @@ int	 db_check(void);
 /* Add a statement to job; params copied.  Returns 0 or -1. */
 int	 job_add(struct job *, const char *sql, step_cb, int nparams, ...);
 void	 job_free(struct job *);
+/* Keep a server notice of the user's statement for the result. */
+void	 job_note(struct job *, const char *severity, const char *text);
 
 /* ---- tool.c ----------------------------------------------------------- */
 
@@ -419,6 +456,15 @@ enum proto mcp_proto(void);
 int	 audit_open(const struct config *);
 /* Record one tool call. */
 void	 audit_job(const struct job *, const struct config *);
+/* Log a server notice or a diagnostic, escaped, on one line. */
+void	 audit_notice(const struct config *, const char *severity,
+	    const char *text);
+/*
+ * Escape s into out (outsz bytes, NUL-terminated, cut with "..." when
+ * longer) as the inside of a JSON string: every control character, C1 and
+ * U+2028/U+2029 included, becomes an escape; so do '"' and '\'.
+ */
+void	 audit_escape(const char *s, char *out, size_t outsz);
 
 /* ---- caller.c -------------------------------------------------------- */
 
@@ -451,6 +497,16 @@ void	 caller_sha256(const unsigned char *, size_t, unsigned char[32]);
 int	 loop_run(const struct config *);
 /* db.c hands a finished job back. */
 void	 loop_job_done(struct job *);
+
+/* ---- secret.c --------------------------------------------------------- */
+
+/* Remember len bytes of s as a secret (a password); a copy is kept. */
+void	 secret_add(const char *, size_t);
+/*
+ * Copy in to out (outsz bytes, NUL-terminated, cut if needed) with every
+ * registered secret replaced by asterisks.
+ */
+void	 secret_scrub(const char *in, char *out, size_t outsz);
 
 /* ---- util ------------------------------------------------------------- */
 

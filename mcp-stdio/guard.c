@@ -16,7 +16,7 @@
  *    SEARCH or CYCLE clause of a recursive WITH), nor INTO (SELECT ... INTO
  *    creates a table);
  *  - there is no row-locking clause (FOR UPDATE, FOR SHARE, ...);
- *  - no function is called whose effect outlives the transaction, that
+ *  - no function is named whose effect outlives the transaction, that
  *    acts on the server or on other sessions, that touches server files or
  *    large objects, or that runs SQL text of its own.
  * Words inside string constants, quoted identifiers and comments are never
@@ -25,23 +25,41 @@
  * "1 AS comment" pass while a bare "start" is rejected with a hint to
  * double-quote it.
  *
+ * PostgreSQL reads a name as a function before "(" (a call) and after
+ * "." (attribute notation: x.f and (x).f are f(x) for any one-argument f
+ * whatever the type of x: (42::bigint).pg_advisory_lock takes a lock, and
+ * so does g.pg_advisory_lock over generate_series() g).  So a name equal
+ * to a banned function is rejected in every name position, whatever comes
+ * before or after it and whatever the comments around it: a bare word, a
+ * "quoted identifier" or a U&"..." one (decoded, with or without
+ * UESCAPE), each folded to lower case, matching an entry exactly or, for
+ * a prefix entry, by its start.  Those names are not column names, so
+ * this costs no false refusals; a column "lo", "locks", "dblinks" or
+ * "pg_advisory" passes.
+ *
  * Decisions where the brief left a choice:
- *  - pg_advisory_xact_lock* and pg_try_advisory_xact_lock* pass: the
- *    rollback releases them, and the statement timeout bounds the wait.
+ *  - Every advisory-lock function is rejected, the transaction-level ones
+ *    too: over a large generate_series they fill the lock table that all
+ *    sessions share, and new connections fail until the statement ends.
+ *    The prefixes are pg_advisory_ and pg_try_advisory_: a column named
+ *    pg_advisory passes.
+ *  - Quoted names are folded too: "PG_ADVISORY_LOCK" names no function in
+ *    PostgreSQL, but rejecting it costs nothing.
+ *  - The lo_ prefix counts only in a call, and the large-object functions
+ *    are listed by name, so t.lo_size and t.lo_id pass.  The other prefixes
+ *    count everywhere: pg_catalog.pg_file_settings is rejected (a view
+ *    closed to PUBLIC anyway), so is a column crosstab_total.
  *  - table_to_xml*, schema_to_xml* and database_to_xml* pass: they only
  *    read relations named by OID or name, with the role's privileges.
  *  - pg_sleep*, txid_current, currval and lastval pass.
  *  - ts_stat, ts_rewrite, crosstab* and connectby are rejected with the
  *    query_to_xml family: like it, they run SQL text given as a string.
- *  - loread and lowrite are rejected with the lo_* family.
- *  - A function name written as U&"..." is decoded before it is matched;
- *    with a UESCAPE other than a plain one-character '...' it is rejected.
+ *  - A U&"..." name followed by a UESCAPE other than a plain one-character
+ *    '...' is rejected where a function would be.
  *  - The verdict must not depend on standard_conforming_strings: the text
  *    is checked once with backslashes plain in '...' strings (on, the
  *    default) and once with them escaping (off); if the two readings
  *    disagree the text is rejected.
- * Function calls in attribute notation (t.f for f(t)) are not looked for:
- * none of the rejected functions takes a single row-typed argument.
  */
 #include <stdarg.h>
 #include <stdbool.h>
@@ -469,80 +487,108 @@ static const char *const banned_kw[] = {
 };
 
 #define WHY_OUTLIVE	"its effect would outlive the read-only transaction"
+#define WHY_LOCKS	"it can fill the lock table that all sessions share"
 #define WHY_SERVER	"it acts on the server or on other sessions"
 #define WHY_FILE	"it reads or writes files on the database server"
 #define WHY_LO		"it reads or writes large objects or server files"
 #define WHY_SQL		"it runs SQL text that the guard cannot check"
 #define WHY_SETTING	"it changes session settings"
 
+enum fn_match {
+	FN_EXACT,	/* the name itself */
+	FN_PREFIX,	/* every name starting with it */
+	FN_CALL_PREFIX	/* the same, but only right before '(' */
+};
+
 struct banned_fn {
 	const char	*name;		/* lower case */
-	bool		 prefix;	/* every name starting with it */
+	enum fn_match	 match;
 	const char	*why;		/* ends "... is not allowed: " */
 };
 
+/* The first entry that matches gives the message. */
 static const struct banned_fn banned_fn[] = {
-	{ "set_config", false, WHY_SETTING },
-	/* Session-level advisory locks; the _xact_ ones end with us. */
-	{ "pg_advisory_lock", false, WHY_OUTLIVE },
-	{ "pg_advisory_lock_shared", false, WHY_OUTLIVE },
-	{ "pg_try_advisory_lock", false, WHY_OUTLIVE },
-	{ "pg_try_advisory_lock_shared", false, WHY_OUTLIVE },
-	{ "pg_advisory_unlock", true, WHY_OUTLIVE },
+	{ "set_config", FN_EXACT, WHY_SETTING },
+	/* Session-level advisory locks outlive the rollback ... */
+	{ "pg_advisory_lock", FN_EXACT, WHY_OUTLIVE },
+	{ "pg_advisory_lock_shared", FN_EXACT, WHY_OUTLIVE },
+	{ "pg_try_advisory_lock", FN_EXACT, WHY_OUTLIVE },
+	{ "pg_try_advisory_lock_shared", FN_EXACT, WHY_OUTLIVE },
+	{ "pg_advisory_unlock", FN_PREFIX, WHY_OUTLIVE },
+	/* ... and a million transaction-level ones exhaust shared memory. */
+	{ "pg_advisory_", FN_PREFIX, WHY_LOCKS },
+	{ "pg_try_advisory_", FN_PREFIX, WHY_LOCKS },
 	/* Sequences are not transactional. */
-	{ "nextval", false, WHY_OUTLIVE },
-	{ "setval", false, WHY_OUTLIVE },
+	{ "nextval", FN_EXACT, WHY_OUTLIVE },
+	{ "setval", FN_EXACT, WHY_OUTLIVE },
 	/* Replication, WAL and statistics state. */
-	{ "pg_create_restore_point", false, WHY_OUTLIVE },
-	{ "pg_create_physical_replication_slot", false, WHY_OUTLIVE },
-	{ "pg_create_logical_replication_slot", false, WHY_OUTLIVE },
-	{ "pg_copy_physical_replication_slot", false, WHY_OUTLIVE },
-	{ "pg_copy_logical_replication_slot", false, WHY_OUTLIVE },
-	{ "pg_drop_replication_slot", false, WHY_OUTLIVE },
-	{ "pg_replication_slot_advance", false, WHY_OUTLIVE },
-	{ "pg_replication_origin_", true, WHY_OUTLIVE },
-	{ "pg_logical_slot_get_", true, WHY_OUTLIVE },
-	{ "pg_logical_emit_message", false, WHY_OUTLIVE },
-	{ "pg_import_system_collations", false, WHY_OUTLIVE },
-	{ "pg_stat_reset", true, WHY_OUTLIVE },
-	{ "pg_stat_statements_reset", false, WHY_OUTLIVE },
+	{ "pg_create_", FN_PREFIX, WHY_OUTLIVE },
+	{ "pg_copy_physical_replication_slot", FN_EXACT, WHY_OUTLIVE },
+	{ "pg_copy_logical_replication_slot", FN_EXACT, WHY_OUTLIVE },
+	{ "pg_drop_replication_slot", FN_EXACT, WHY_OUTLIVE },
+	{ "pg_replication_slot_advance", FN_EXACT, WHY_OUTLIVE },
+	{ "pg_replication_origin_", FN_PREFIX, WHY_OUTLIVE },
+	{ "pg_logical_slot_get_", FN_PREFIX, WHY_OUTLIVE },
+	{ "pg_logical_emit_message", FN_EXACT, WHY_OUTLIVE },
+	{ "pg_import_system_collations", FN_EXACT, WHY_OUTLIVE },
+	{ "pg_stat_reset", FN_PREFIX, WHY_OUTLIVE },
+	{ "pg_stat_statements_reset", FN_EXACT, WHY_OUTLIVE },
 	/* Other sessions and the server itself. */
-	{ "pg_terminate_backend", false, WHY_SERVER },
-	{ "pg_cancel_backend", false, WHY_SERVER },
-	{ "pg_reload_conf", false, WHY_SERVER },
-	{ "pg_rotate_logfile", true, WHY_SERVER },
-	{ "pg_switch_wal", false, WHY_SERVER },
-	{ "pg_switch_xlog", false, WHY_SERVER },
-	{ "pg_promote", false, WHY_SERVER },
-	{ "pg_wal_replay_pause", false, WHY_SERVER },
-	{ "pg_wal_replay_resume", false, WHY_SERVER },
-	{ "pg_backup_start", false, WHY_SERVER },
-	{ "pg_backup_stop", false, WHY_SERVER },
-	{ "pg_start_backup", false, WHY_SERVER },
-	{ "pg_stop_backup", false, WHY_SERVER },
-	{ "pg_log_backend_memory_contexts", false, WHY_SERVER },
-	{ "pg_notify", false, WHY_SERVER },
-	{ "pg_export_snapshot", false, WHY_SERVER },
-	{ "postgres_fdw_disconnect", true, WHY_SERVER },
+	{ "pg_terminate_backend", FN_EXACT, WHY_SERVER },
+	{ "pg_cancel_backend", FN_EXACT, WHY_SERVER },
+	{ "pg_reload_conf", FN_EXACT, WHY_SERVER },
+	{ "pg_rotate_logfile", FN_PREFIX, WHY_SERVER },
+	{ "pg_switch_wal", FN_EXACT, WHY_SERVER },
+	{ "pg_switch_xlog", FN_EXACT, WHY_SERVER },
+	{ "pg_promote", FN_EXACT, WHY_SERVER },
+	{ "pg_wal_replay_", FN_PREFIX, WHY_SERVER },
+	{ "pg_backup_start", FN_EXACT, WHY_SERVER },
+	{ "pg_backup_stop", FN_EXACT, WHY_SERVER },
+	{ "pg_start_backup", FN_EXACT, WHY_SERVER },
+	{ "pg_stop_backup", FN_EXACT, WHY_SERVER },
+	{ "pg_log_backend_memory_contexts", FN_EXACT, WHY_SERVER },
+	{ "pg_notify", FN_EXACT, WHY_SERVER },
+	{ "pg_export_snapshot", FN_EXACT, WHY_SERVER },
+	{ "pg_prewarm", FN_EXACT, WHY_SERVER },	/* fills shared buffers */
+	{ "postgres_fdw_disconnect", FN_PREFIX, WHY_SERVER },
 	/* Server files, adminpack included. */
-	{ "pg_read_file", false, WHY_FILE },
-	{ "pg_read_binary_file", false, WHY_FILE },
-	{ "pg_stat_file", false, WHY_FILE },
-	{ "pg_ls_", true, WHY_FILE },
-	{ "pg_file_", true, WHY_FILE },
-	{ "pg_logdir_ls", false, WHY_FILE },
-	{ "lo_", true, WHY_LO },
-	{ "loread", false, WHY_LO },
-	{ "lowrite", false, WHY_LO },
+	{ "pg_read_file", FN_EXACT, WHY_FILE },
+	{ "pg_read_binary_file", FN_EXACT, WHY_FILE },
+	{ "pg_stat_file", FN_EXACT, WHY_FILE },
+	{ "pg_current_logfile", FN_EXACT, WHY_FILE },
+	{ "pg_ls_", FN_PREFIX, WHY_FILE },
+	{ "pg_file_", FN_PREFIX, WHY_FILE },
+	{ "pg_logdir_ls", FN_EXACT, WHY_FILE },
+	/* Large objects: each by name, and any lo_ name that is called. */
+	{ "lo_import", FN_EXACT, WHY_LO },
+	{ "lo_export", FN_EXACT, WHY_LO },
+	{ "lo_open", FN_EXACT, WHY_LO },
+	{ "lo_close", FN_EXACT, WHY_LO },
+	{ "lo_creat", FN_EXACT, WHY_LO },
+	{ "lo_create", FN_EXACT, WHY_LO },
+	{ "lo_unlink", FN_EXACT, WHY_LO },
+	{ "lo_get", FN_EXACT, WHY_LO },
+	{ "lo_put", FN_EXACT, WHY_LO },
+	{ "lo_from_bytea", FN_EXACT, WHY_LO },
+	{ "lo_lseek", FN_EXACT, WHY_LO },
+	{ "lo_lseek64", FN_EXACT, WHY_LO },
+	{ "lo_tell", FN_EXACT, WHY_LO },
+	{ "lo_tell64", FN_EXACT, WHY_LO },
+	{ "lo_truncate", FN_EXACT, WHY_LO },
+	{ "lo_truncate64", FN_EXACT, WHY_LO },
+	{ "loread", FN_EXACT, WHY_LO },
+	{ "lowrite", FN_EXACT, WHY_LO },
+	{ "lo_", FN_CALL_PREFIX, WHY_LO },
 	/* SQL text the guard never sees. */
-	{ "dblink", false, WHY_SQL },
-	{ "dblink_", true, WHY_SQL },
-	{ "query_to_xml", true, WHY_SQL },
-	{ "cursor_to_xml", true, WHY_SQL },
-	{ "ts_stat", false, WHY_SQL },
-	{ "ts_rewrite", false, WHY_SQL },
-	{ "crosstab", true, WHY_SQL },
-	{ "connectby", false, WHY_SQL }
+	{ "dblink", FN_EXACT, WHY_SQL },
+	{ "dblink_", FN_PREFIX, WHY_SQL },
+	{ "query_to_xml", FN_PREFIX, WHY_SQL },
+	{ "cursor_to_xml", FN_PREFIX, WHY_SQL },
+	{ "ts_stat", FN_EXACT, WHY_SQL },
+	{ "ts_rewrite", FN_EXACT, WHY_SQL },
+	{ "crosstab", FN_PREFIX, WHY_SQL },
+	{ "connectby", FN_EXACT, WHY_SQL },
+	{ "pg_background_", FN_PREFIX, WHY_SQL }
 };
 
 static bool
@@ -556,17 +602,21 @@ kw_banned(const char *w)
 	return false;
 }
 
+/*
+ * The entry that bans the folded name, or NULL; call: the name is right
+ * before '('.
+ */
 static const struct banned_fn *
-fn_banned(const char *name)
+fn_banned(const char *name, bool call)
 {
 	const struct banned_fn	*f;
 	size_t			 i;
 
 	for (i = 0; i < sizeof(banned_fn) / sizeof(banned_fn[0]); i++) {
 		f = &banned_fn[i];
-		if (f->prefix ?
-		    strncmp(name, f->name, strlen(f->name)) == 0 :
-		    strcmp(name, f->name) == 0)
+		if (f->match == FN_EXACT ? strcmp(name, f->name) == 0 :
+		    (f->match == FN_PREFIX || call) &&
+		    strncmp(name, f->name, strlen(f->name)) == 0)
 			return f;
 	}
 	return NULL;
@@ -718,35 +768,39 @@ name_fold(const char *sql, const struct token *t, int esc, char *buf)
 }
 
 /*
- * At a '(': if the tokens before it name a function (f, schema.f, "f",
- * U&"f", each maybe followed by comments), reject the banned ones.
+ * At a name t (a bare word, "quoted" or U&"..."): reject a banned one,
+ * wherever it stands; a call-only prefix counts right before '('.
  */
 static int
-check_call(struct checker *c)
+check_name(struct checker *c, const struct token *t)
 {
 	const struct banned_fn	*f;
-	const struct token	*name = &c->prev[0];
+	struct lexer		 lx = c->lx;
+	struct token		 next, esc_tok;
 	char			 buf[NAME_MAX_BYTES + 1];
 	int			 esc = '\\';
+	bool			 call;
 
-	if (name->kind == TOK_STRING &&
-	    is_word(c->sql, &c->prev[1], "uescape") &&
-	    c->prev[2].kind == TOK_UIDENT) {
-		/* U&"f" UESCAPE 'x' ( */
-		if (name->len != 3 || c->sql[name->start] != '\'')
-			return fail(c->why, c->whysz,
-			    "a function name written as U&\"...\" UESCAPE "
-			    "is not allowed here; write the name without "
-			    "escapes");
-		esc = (unsigned char)c->sql[name->start + 1];
-		name = &c->prev[2];
+	lex_next(&lx, &next);
+	if (t->kind == TOK_UIDENT && is_word(c->sql, &next, "uescape")) {
+		lex_next(&lx, &esc_tok);
+		if (esc_tok.kind == TOK_STRING && esc_tok.len == 3 &&
+		    c->sql[esc_tok.start] == '\'')
+			esc = (unsigned char)c->sql[esc_tok.start + 1];
+		else
+			esc = -1;
+		lex_next(&lx, &next);
 	}
-	if (name->kind != TOK_WORD && name->kind != TOK_QIDENT &&
-	    name->kind != TOK_UIDENT)
-		return 0;
-	if (!name_fold(c->sql, name, esc, buf))
-		return 0;
-	if ((f = fn_banned(buf)) == NULL)
+	call = next.kind == TOK_LPAREN;
+	if (esc == -1) {
+		if (!call && c->prev[0].kind != TOK_DOT)
+			return 0;	/* not a function: nothing to decode */
+		return fail(c->why, c->whysz,
+		    "a function name written as U&\"...\" UESCAPE "
+		    "is not allowed here; write the name without escapes");
+	}
+	if (!name_fold(c->sql, t, esc, buf) ||
+	    (f = fn_banned(buf, call)) == NULL)
 		return 0;
 	return fail(c->why, c->whysz, "function \"%s\" is not allowed: %s",
 	    buf, f->why);
@@ -847,10 +901,13 @@ check_token(struct checker *c, const struct token *t)
 	case TOK_ERROR:
 		return fail(c->why, c->whysz, "%s at offset %zu",
 		    c->lx.err, t->start);
-	case TOK_LPAREN:
-		return check_call(c);
 	case TOK_WORD:
+		if (check_name(c, t) == -1)
+			return -1;
 		return check_word(c, t);
+	case TOK_QIDENT:
+	case TOK_UIDENT:
+		return check_name(c, t);
 	default:
 		return 0;
 	}

@@ -30,7 +30,8 @@ jw_grow(struct jw *w, size_t n)
 
 	if (w->failed)
 		return false;
-	if (n > SIZE_MAX - 1 - w->len) {
+	if (n > SIZE_MAX - 1 - w->len ||
+	    (w->limit > 0 && w->len + n > w->limit)) {
 		w->failed = true;
 		return false;
 	}
@@ -124,7 +125,19 @@ jw_free(struct jw *w)
 	w->failed = true;
 }
 
-/* Empty w for reuse, clearing failed but keeping the allocation. */
+/*
+ * Fail (sticky, as ever) as soon as the text would exceed max bytes; 0 is
+ * no limit.  Nothing larger than max is ever written, let alone held.
+ */
+void
+jw_limit(struct jw *w, size_t max)
+{
+	w->limit = max;
+	if (max > 0 && w->len > max)
+		w->failed = true;
+}
+
+/* Empty w for reuse, clearing failed but keeping allocation and limit. */
 void
 jw_reset(struct jw *w)
 {
@@ -198,14 +211,50 @@ jw_arr_close(struct jw *w)
 	jw_putc(w, ']');
 }
 
-/* Append s escaped, without quotes; invalid UTF-8 bytes become U+FFFD. */
+/* Append the escape \uXXXX of code point cp (at most U+FFFF). */
+static void
+jw_put_u(struct jw *w, unsigned int cp)
+{
+	static const char	 hex[] = "0123456789abcdef";
+	char			 e[6];
+
+	e[0] = '\\';
+	e[1] = 'u';
+	e[2] = hex[(cp >> 12) & 0xf];
+	e[3] = hex[(cp >> 8) & 0xf];
+	e[4] = hex[(cp >> 4) & 0xf];
+	e[5] = hex[cp & 0xf];
+	jw_put(w, e, 6);
+}
+
+/*
+ * The code point of a valid n-byte UTF-8 sequence at p if it must not
+ * travel raw: a C1 control (U+0080 to U+009F) or a line or paragraph
+ * separator (U+2028, U+2029), which some readers take for line ends.
+ * 0 for every other sequence.
+ */
+static unsigned int
+jw_unsafe_cp(const unsigned char *p, size_t n)
+{
+	if (n == 2 && p[0] == 0xc2 && p[1] < 0xa0)
+		return p[1];
+	if (n == 3 && p[0] == 0xe2 && p[1] == 0x80 &&
+	    (p[2] == 0xa8 || p[2] == 0xa9))
+		return 0x2000u | (p[2] & 0x3fu);
+	return 0;
+}
+
+/*
+ * Append s escaped, without quotes; invalid UTF-8 bytes become U+FFFD.
+ * Every control character (C0, DEL, C1) and U+2028/U+2029 is escaped.
+ */
 static void
 jw_escape(struct jw *w, const char *s, size_t len)
 {
-	static const char	 hex[] = "0123456789abcdef";
 	const unsigned char	*p = (const unsigned char *)s;
 	size_t			 i = 0, run, n;
-	char			 e[6];
+	unsigned int		 cp;
+	char			 e[2];
 
 	while (i < len && !w->failed) {
 		/* Copy a run of bytes that need no escape in one go. */
@@ -220,7 +269,10 @@ jw_escape(struct jw *w, const char *s, size_t len)
 		if (p[i] >= 0x80) {
 			n = p[i] < 0xe0 ? 2 : p[i] < 0xf0 ? 3 : 4;
 			if (n <= len - i && json_utf8_valid(s + i, n)) {
-				jw_put(w, s + i, n);
+				if ((cp = jw_unsafe_cp(p + i, n)) != 0)
+					jw_put_u(w, cp);
+				else
+					jw_put(w, s + i, n);
 				i += n;
 			} else {
 				jw_put(w, "\xef\xbf\xbd", 3);
@@ -250,12 +302,7 @@ jw_escape(struct jw *w, const char *s, size_t len)
 			e[1] = 't';
 			break;
 		default:
-			e[1] = 'u';
-			e[2] = '0';
-			e[3] = '0';
-			e[4] = hex[p[i] >> 4];
-			e[5] = hex[p[i] & 0xf];
-			jw_put(w, e, 6);
+			jw_put_u(w, p[i]);
 			i++;
 			continue;
 		}
@@ -340,25 +387,23 @@ jw_null(struct jw *w)
 
 /*
  * Write len bytes the caller vouches are one JSON value.  Whitespace
- * outside strings is dropped; a raw control byte inside a string (which
- * valid JSON cannot hold) is escaped, so the output stays on one line
- * whatever the bytes.  Nothing left after dropping whitespace fails.
+ * outside strings is dropped; inside strings a raw control byte (which
+ * valid JSON cannot hold), a C1 control or U+2028/U+2029 is escaped, so
+ * the output stays on one line whatever the bytes.  Nothing left after
+ * dropping whitespace fails.
  */
 void
 jw_raw(struct jw *w, const char *s, size_t len)
 {
-	static const char	 hex[] = "0123456789abcdef";
 	const unsigned char	*p = (const unsigned char *)s;
-	size_t			 i, start;
+	size_t			 i, start, n;
+	unsigned int		 cp;
 	bool			 instr = false, esc = false;
-	char			 e[6];
 
 	if (!jw_pre_value(w))
 		return;
 	start = w->len;
-	if (!jw_grow(w, len))
-		return;
-	for (i = 0; i < len; i++) {
+	for (i = 0; i < len && !w->failed; i++) {
 		if (!instr) {
 			if (p[i] == ' ' || p[i] == '\t' || p[i] == '\n' ||
 			    p[i] == '\r')
@@ -371,24 +416,20 @@ jw_raw(struct jw *w, const char *s, size_t len)
 			esc = true;
 		else if (p[i] == '"')
 			instr = false;
-		else if (p[i] < 0x20) {
-			e[0] = '\\';
-			e[1] = 'u';
-			e[2] = '0';
-			e[3] = '0';
-			e[4] = hex[p[i] >> 4];
-			e[5] = hex[p[i] & 0xf];
-			/* Room for the rest plus this escape's 5 extra. */
-			if (!jw_grow(w, len - i + 5))
-				return;
-			memcpy(w->buf + w->len, e, 6);
-			w->len += 6;
+		else if (p[i] < 0x20 || p[i] == 0x7f) {
+			jw_put_u(w, p[i]);
 			continue;
+		} else if (p[i] == 0xc2 || p[i] == 0xe2) {
+			n = p[i] == 0xc2 ? 2 : 3;
+			if (n <= len - i && (cp = jw_unsafe_cp(p + i, n)) != 0) {
+				jw_put_u(w, cp);
+				i += n - 1;
+				continue;
+			}
 		}
-		w->buf[w->len++] = (char)p[i];
+		jw_putc(w, (char)p[i]);
 	}
-	w->buf[w->len] = '\0';
-	if (w->len == start)
+	if (!w->failed && w->len == start)
 		w->failed = true;
 }
 

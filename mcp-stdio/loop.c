@@ -9,7 +9,8 @@
  * The session ends with status 0 in three ways:
  *   - the client is gone: stdout's reader closed (POLLERR or POLLHUP on
  *     fd 1, or EPIPE), as when an ssh client dies; or SIGTERM, SIGINT or
- *     SIGHUP: the running statement is cancelled at once (PQcancel);
+ *     SIGHUP: the running statement is cancelled at once (by a helper
+ *     process: nothing here waits on the network);
  *   - EOF on stdin while stdout is still read: a half-close, as from
  *     "printf ... | analytics-mcp" or a socat client; what was asked is
  *     answered, then the session ends.
@@ -248,6 +249,9 @@ loop_run(const struct config *cfg)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);	/* a dead peer is EPIPE */
+	sa.sa_flags = SA_NOCLDWAIT;	/* cancel helpers reap themselves */
+	sigaction(SIGCHLD, &sa, NULL);
+	sa.sa_flags = 0;
 	sa.sa_handler = on_signal;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
@@ -260,6 +264,7 @@ loop_run(const struct config *cfg)
 	sigprocmask(SIG_BLOCK, &block, &orig);
 
 	io_init(cfg->max_line);
+	rpc_init((size_t)cfg->max_bytes * REPLY_FACTOR + REPLY_SLACK);
 	db_connect_start();
 	for (;;) {
 		loop_drain_queue();

@@ -6,6 +6,8 @@
  * hand over to the loop.  Only this file may exit with err(3).
  */
 #include <sys/types.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 
 #include <ctype.h>
 #include <err.h>
@@ -20,9 +22,10 @@
 #include "extern.h"
 
 static const char usage_text[] =
-    "usage: analytics-mcp [--check] [--dsn DSN] [--caller NAME] "
-    "[--schemas LIST]\n"
-    "                     [--max-rows N] [--max-bytes N] [--max-line N]\n"
+    "usage: analytics-mcp [--check] [--dsn DSN] [--db-user ROLE] "
+    "[--caller NAME]\n"
+    "                     [--schemas LIST] [--max-rows N] [--max-bytes N]\n"
+    "                     [--max-line N] [--max-memory MIB]\n"
     "                     [--statement-timeout SECONDS] [--audit-log FILE]\n"
     "                     [--callers-file FILE] [--require-key-caller]\n"
     "       analytics-mcp --help | --version\n"
@@ -30,6 +33,7 @@ static const char usage_text[] =
     "  --dsn DSN                 PostgreSQL connection string (else "
     "DATABASE_URL,\n"
     "                            else libpq's PG* variables)\n"
+"  --db-user ROLE            connect as this role, whatever the DSN says\n"
     "  --caller NAME             who is asking (default: the ssh key's name in\n"
     "                            the callers file, the socket peer, the\n"
     "                            login name)\n"
@@ -41,7 +45,9 @@ static const char usage_text[] =
     "(default 40000)\n"
     "  --max-line N              longest request line, in bytes "
     "(default 4194304)\n"
-    "  --statement-timeout SECONDS  per statement (default 30)\n"
+    "  --max-memory MIB          cap on the process's data memory "
+    "(default " STR(MEMORY_DEFAULT_MB) ")\n"
+    "  --statement-timeout SECONDS  per call (default 30)\n"
     "  --audit-log FILE          also append JSON audit lines to FILE\n"
     "  --callers-file FILE       ssh key fingerprints to callers (default\n"
     "                            " CALLERS_FILE_DEFAULT ")\n"
@@ -53,18 +59,20 @@ static const char usage_text[] =
     "  --version                 print the version\n";
 
 enum {
-	OPT_DSN = 256, OPT_CALLER, OPT_SCHEMAS, OPT_MAX_ROWS, OPT_MAX_BYTES,
-	OPT_MAX_LINE, OPT_TIMEOUT, OPT_AUDIT, OPT_CALLERS, OPT_REQUIRE_KEY,
+	OPT_DSN = 256, OPT_DB_USER, OPT_CALLER, OPT_SCHEMAS, OPT_MAX_ROWS,
+	OPT_MAX_BYTES, OPT_MAX_LINE, OPT_MAX_MEMORY, OPT_TIMEOUT, OPT_AUDIT, OPT_CALLERS, OPT_REQUIRE_KEY,
 	OPT_CHECK, OPT_HELP, OPT_VERSION
 };
 
 static const struct option longopts[] = {
 	{ "dsn",		required_argument, NULL, OPT_DSN },
+	{ "db-user",		required_argument, NULL, OPT_DB_USER },
 	{ "caller",		required_argument, NULL, OPT_CALLER },
 	{ "schemas",		required_argument, NULL, OPT_SCHEMAS },
 	{ "max-rows",		required_argument, NULL, OPT_MAX_ROWS },
 	{ "max-bytes",		required_argument, NULL, OPT_MAX_BYTES },
 	{ "max-line",		required_argument, NULL, OPT_MAX_LINE },
+	{ "max-memory",		required_argument, NULL, OPT_MAX_MEMORY },
 	{ "statement-timeout",	required_argument, NULL, OPT_TIMEOUT },
 	{ "audit-log",		required_argument, NULL, OPT_AUDIT },
 	{ "callers-file",	required_argument, NULL, OPT_CALLERS },
@@ -168,26 +176,140 @@ peer_address(void)
 }
 
 /*
+ * A URI's password as written (percent-encoded) is a secret too: the
+ * text between the first ':' and the '@' of the authority.
+ */
+static void
+secret_add_uri_password(const char *dsn)
+{
+	const char	*p, *at, *colon;
+	size_t		 n;
+
+	if (strncmp(dsn, "postgresql://", 13) == 0)
+		p = dsn + 13;
+	else if (strncmp(dsn, "postgres://", 11) == 0)
+		p = dsn + 11;
+	else
+		return;
+	n = strcspn(p, "/?");
+	if ((at = memrchr(p, '@', n)) == NULL ||
+	    (colon = memchr(p, ':', (size_t)(at - p))) == NULL)
+		return;
+	secret_add(colon + 1, (size_t)(at - colon - 1));
+}
+
+/*
+ * Check a connection string from what (--dsn or DATABASE_URL) the way
+ * libpq will read it, without ever quoting it: libpq's own parse errors
+ * quote the string, password included.  Its password becomes a secret.
+ */
+static void
+check_dsn(const char *what, const char *dsn)
+{
+	PQconninfoOption *opts, *o;
+	char		*msg = NULL;
+
+	if ((opts = PQconninfoParse(dsn, &msg)) == NULL) {
+		PQfreemem(msg);
+		errx(1, "%s: not a valid connection string (see "
+		    "analytics-mcp(1))", what);
+	}
+	for (o = opts; o->keyword != NULL; o++)
+		if (strcmp(o->keyword, "password") == 0 && o->val != NULL &&
+		    *o->val != '\0') {
+			secret_add(o->val, strlen(o->val));
+			warnx("%s holds a password; prefer ~/.pgpass or a "
+			    "service file (see analytics-mcp(1))", what);
+		}
+	PQconninfoFree(opts);
+	secret_add_uri_password(dsn);
+}
+
+/*
  * Take the DSN out of argv: a password in it would be visible to every
- * local user in ps(1).  Warn when it holds one.
+ * local user in ps(1).
  */
 static const char *
 take_dsn(char *arg)
 {
-	PQconninfoOption *opts, *o;
-	char		*dsn;
+	char	*dsn;
 
 	if ((dsn = strdup(arg)) == NULL)
 		err(1, NULL);
 	explicit_bzero(arg, strlen(arg));
-	if ((opts = PQconninfoParse(dsn, NULL)) == NULL)
-		errx(1, "--dsn: not a valid connection string");
-	for (o = opts; o->keyword != NULL; o++)
-		if (strcmp(o->keyword, "password") == 0 && o->val != NULL)
-			warnx("--dsn holds a password; prefer ~/.pgpass or a "
-			    "service file (see analytics-mcp(1))");
-	PQconninfoFree(opts);
+	check_dsn("--dsn", dsn);
 	return dsn;
+}
+
+/*
+ * What libpq will read when no --dsn is given: DATABASE_URL, then the PG*
+ * variables and the service file they name.  PQconndefaults() applies
+ * the latter and fails, saying nothing, when they are not valid.
+ */
+static void
+check_environment(const struct config *cfg)
+{
+	PQconninfoOption *opts;
+	const char	*s;
+
+	if ((s = getenv("PGPASSWORD")) != NULL && *s != '\0')
+		secret_add(s, strlen(s));
+	if (cfg->dsn == NULL && (s = getenv("DATABASE_URL")) != NULL &&
+	    *s != '\0')
+		check_dsn("DATABASE_URL", s);
+	if ((opts = PQconndefaults()) == NULL)
+		errx(1, "the PG* environment variables or the service file "
+		    "they name are not valid (see analytics-mcp(1))");
+	PQconninfoFree(opts);
+}
+
+/* PostgreSQL role names as --db-user takes them. */
+static bool
+valid_role(const char *s)
+{
+	size_t	 i;
+
+	if (*s == '\0' || strlen(s) > NAME_MAX_BYTES)
+		return false;
+	for (i = 0; s[i] != '\0'; i++)
+		if (!isalnum((unsigned char)s[i]) && strchr("_.@-", s[i]) ==
+		    NULL)
+			return false;
+	return true;
+}
+
+/*
+ * No core file and no same-uid ptrace or /proc/PID/mem: the password
+ * and the analysts' data stay inside the process.
+ */
+static void
+harden(void)
+{
+	struct rlimit	 rl = { 0, 0 };
+
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1)
+		err(1, "prctl(PR_SET_DUMPABLE)");
+	if (setrlimit(RLIMIT_CORE, &rl) == -1)
+		err(1, "setrlimit(RLIMIT_CORE)");
+}
+
+/*
+ * Cap the data memory (heap and private mappings, RLIMIT_DATA): a row too
+ * large to receive becomes libpq's out-of-memory error for that call.
+ * AddressSanitizer maps far more than any cap and is left alone.
+ */
+static void
+cap_memory(long long mb)
+{
+#if !defined(__SANITIZE_ADDRESS__)
+	struct rlimit	 rl;
+
+	rl.rlim_cur = rl.rlim_max = (rlim_t)mb * 1024 * 1024;
+	if (setrlimit(RLIMIT_DATA, &rl) == -1)
+		err(1, "setrlimit(RLIMIT_DATA)");
+#else
+	(void)mb;
+#endif
 }
 
 int
@@ -201,11 +323,13 @@ main(int argc, char *argv[])
 	int		 ch;
 
 	closefrom(STDERR_FILENO + 1);
+	harden();
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.max_rows = ROWS_CEIL_DEFAULT;
 	cfg.max_bytes = BYTES_DEFAULT;
 	cfg.timeout_s = TIMEOUT_DEFAULT;
 	cfg.max_line = LINE_MAX_DEFAULT;
+	cfg.max_memory_mb = MEMORY_DEFAULT_MB;
 
 	/* The environment first; options override it. */
 	if ((s = getenv("MCP_READABLE_SCHEMAS")) != NULL && *s != '\0')
@@ -221,6 +345,9 @@ main(int argc, char *argv[])
 	if ((s = getenv("MCP_MAX_LINE")) != NULL && *s != '\0')
 		cfg.max_line = (size_t)number("MCP_MAX_LINE", s, LINE_MAX_MIN,
 		    LINE_MAX_CEIL);
+	if ((s = getenv("MCP_MAX_MEMORY")) != NULL && *s != '\0')
+		cfg.max_memory_mb = number("MCP_MAX_MEMORY", s, MEMORY_MIN_MB,
+		    MEMORY_MAX_MB);
 	if ((s = getenv("MCP_AUDIT_LOG")) != NULL && *s != '\0')
 		cfg.audit_log = s;
 
@@ -228,6 +355,12 @@ main(int argc, char *argv[])
 		switch (ch) {
 		case OPT_DSN:
 			cfg.dsn = take_dsn(optarg);
+			break;
+		case OPT_DB_USER:
+			if (!valid_role(optarg))
+				errx(1, "--db-user: use 1 to %d letters, digits, "
+				    "'.', '_', '@' or '-'", NAME_MAX_BYTES);
+			cfg.db_user = optarg;
 			break;
 		case OPT_CALLER:
 			if (!caller_name_valid(optarg))
@@ -249,6 +382,10 @@ main(int argc, char *argv[])
 		case OPT_MAX_LINE:
 			cfg.max_line = (size_t)number("--max-line", optarg,
 			    LINE_MAX_MIN, LINE_MAX_CEIL);
+			break;
+		case OPT_MAX_MEMORY:
+			cfg.max_memory_mb = number("--max-memory", optarg,
+			    MEMORY_MIN_MB, MEMORY_MAX_MB);
 			break;
 		case OPT_TIMEOUT:
 			cfg.timeout_s = number("--statement-timeout", optarg,
@@ -280,6 +417,7 @@ main(int argc, char *argv[])
 		usage();
 
 	parse_schemas(&cfg, schemas);
+	check_environment(&cfg);
 	if (caller_resolve(&cfg, callers_file, require_key, why,
 	    sizeof(why)) == -1)
 		errx(1, "caller: %s", why);
@@ -291,5 +429,6 @@ main(int argc, char *argv[])
 		return db_check();
 	if (audit_open(&cfg) == -1)
 		err(1, "%s", cfg.audit_log);
+	cap_memory(cfg.max_memory_mb);
 	return loop_run(&cfg);
 }

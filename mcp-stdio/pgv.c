@@ -4,7 +4,8 @@
  * Numbers stay numbers only when PostgreSQL's text is a valid JSON number;
  * NaN, Infinity and anything unexpected become strings, so that a strange
  * value can never break the reply.  json and jsonb are embedded as they
- * are (PostgreSQL has validated them); jw_raw() drops their whitespace.
+ * are (PostgreSQL has validated them; jw_raw() drops their whitespace)
+ * unless they nest deeper than EMBED_DEPTH_MAX: then they are a string.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -66,6 +67,36 @@ pgv_is_number(const char *s, size_t len)
 	return i == len;
 }
 
+/*
+ * True if the JSON text nests arrays and objects no deeper than max: a
+ * deeper document is sent as a string, which every client can parse.
+ */
+static bool
+pgv_json_shallow(const char *s, size_t len, int max)
+{
+	size_t	 i;
+	int	 depth = 0;
+	bool	 instr = false, esc = false;
+
+	for (i = 0; i < len; i++) {
+		if (instr) {
+			if (esc)
+				esc = false;
+			else if (s[i] == '\\')
+				esc = true;
+			else if (s[i] == '"')
+				instr = false;
+		} else if (s[i] == '"')
+			instr = true;
+		else if (s[i] == '[' || s[i] == '{') {
+			if (++depth > max)
+				return false;
+		} else if (s[i] == ']' || s[i] == '}')
+			depth--;
+	}
+	return true;
+}
+
 /* Write the value; nothing to free (see extern.h for the mapping). */
 void
 pgv_write(struct jw *w, unsigned int oid, const char *text, size_t len,
@@ -99,7 +130,10 @@ pgv_write(struct jw *w, unsigned int oid, const char *text, size_t len,
 		break;
 	case PGV_JSONOID:
 	case PGV_JSONBOID:
-		jw_raw(w, text, len);
+		if (pgv_json_shallow(text, len, EMBED_DEPTH_MAX))
+			jw_raw(w, text, len);
+		else
+			jw_strn(w, text, len);
 		break;
 	default:
 		jw_strn(w, text, len);

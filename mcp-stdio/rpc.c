@@ -4,10 +4,19 @@
  * Replies carry exactly "jsonrpc", "id" and "result" or "error".  The id is
  * echoed byte for byte; a reply whose id could not be read omits "id".
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "extern.h"
+
+static size_t reply_max = SIZE_MAX;
+
+void
+rpc_init(size_t max)
+{
+	reply_max = max;
+}
 
 int
 rpc_parse(struct rpc_req *req, const char *line, size_t len,
@@ -125,9 +134,14 @@ rpc_reply(const struct rpc_req *req, const struct jw *result)
 {
 	struct error	 err;
 
-	if (!result->failed)
+	if (result->failed)
+		err_set(&err, RPC_INTERNAL_ERROR, "reply could not be encoded");
+	else if (result->len > reply_max)
+		err_set(&err, RPC_INTERNAL_ERROR, "the reply would be %zu "
+		    "bytes, over this server's cap of %zu", result->len,
+		    reply_max);
+	else
 		return rpc_send(req, "result", result);
-	err_set(&err, RPC_INTERNAL_ERROR, "reply could not be encoded");
 	return rpc_error(req, &err);
 }
 

@@ -23,8 +23,10 @@
 
 /* The user's statement runs as this prefix + statement + "\n". */
 static const char sql_declare[] = "DECLARE " CURSOR " NO SCROLL CURSOR FOR ";
-static const char sql_fetch[] =
-    "FETCH FORWARD " STR(FETCH_BATCH) " FROM " CURSOR;
+/* No row, but the columns: their names and types count first. */
+static const char sql_describe[] = "FETCH FORWARD 0 FROM " CURSOR;
+/* The first FETCH takes one row; later ones as many as fit (fetch_sql). */
+static const char sql_fetch_first[] = "FETCH FORWARD 1 FROM " CURSOR;
 static const char sql_typnames[] =
     "SELECT format_type(t, m) FROM unnest($1::oid[], $2::int[]) "
     "WITH ORDINALITY AS u(t, m, i) ORDER BY i";
@@ -288,9 +290,30 @@ job_free(struct job *job)
 	free(job->sql);
 	jw_free(&job->out);
 	jw_free(&job->rowbuf);
+	jw_free(&job->cols);
+	jw_free(&job->notes);
 	rpc_free(job->req);
 	free(job->req);
 	free(job);
+}
+
+void
+job_note(struct job *job, const char *severity, const char *text)
+{
+	char	 buf[NOTE_BYTES_MAX];
+	size_t	 n;
+
+	if (job->nnotes >= NOTES_MAX)
+		return;
+	snprintf(buf, sizeof(buf), "%s: %s", severity, text);
+	/* A cut never splits a UTF-8 character. */
+	n = strlen(buf);
+	if (n == sizeof(buf) - 1)
+		while (n > 0 && ((unsigned char)buf[n] & 0xc0) == 0x80)
+			buf[n--] = '\0';
+	if (job->nnotes++ == 0)
+		jw_arr_open(&job->notes);
+	jw_str(&job->notes, buf);
 }
 
 /* ---- step callbacks --------------------------------------------------- */
@@ -319,37 +342,76 @@ rows_columns(struct job *job, const PGresult *res)
 	return 0;
 }
 
+/* Bytes of the budget the rows may still use. */
+static size_t
+rows_room(const struct job *job)
+{
+	size_t	 used = job->cols_bytes + job->rowbuf.len + 1;
+
+	return (size_t)job->max_bytes > used ? (size_t)job->max_bytes - used :
+	    0;
+}
+
+/*
+ * The next FETCH: as many rows as are still wanted (one more proves
+ * truncation), at most FETCH_BATCH, and no more than the rest of the byte
+ * budget holds at the widest row seen so far.  libpq holds a whole FETCH
+ * result in memory, so this bounds memory by the budget, not by the rows.
+ */
+static int
+fetch_sql(struct job *job, struct step *st)
+{
+	long long	 n;
+	size_t		 fit;
+	char		*sql;
+
+	n = job->row_limit - job->nrows + 1;
+	if (n > FETCH_BATCH)
+		n = FETCH_BATCH;
+	fit = rows_room(job) / (job->widest_row > 0 ? job->widest_row : 1) + 1;
+	if ((size_t)n > fit)
+		n = (long long)fit;
+	if (asprintf(&sql, "FETCH FORWARD %lld FROM " CURSOR, n) == -1)
+		return -1;
+	free(st->sql);
+	st->sql = sql;
+	return 0;
+}
+
 /*
  * Append the rows of one FETCH as arrays until the row limit (one more
  * row than wanted proves truncation) or the byte budget is reached; say
- * whether to FETCH again.
+ * whether to FETCH again.  A row is encoded under the budget's limit, so
+ * a value larger than what is left is never encoded whole.
  */
 static enum step_next
 fetch_rows(struct job *job, const PGresult *res)
 {
 	struct jw	 row;
-	int		 r, c, n;
+	size_t		 width;
+	int		 r, c, n, nf;
 
-	if (rows_columns(job, res) == -1) {
-		job->failed = true;
-		err_set(&job->err, 0, "out of memory");
-		return STEP_FAIL;
-	}
 	n = PQntuples(res);
+	nf = PQnfields(res);
 	jw_init(&row);
 	for (r = 0; r < n; r++) {
 		if (job->nrows >= job->row_limit) {
 			job->truncated = TRUNC_ROWS;
 			break;
 		}
+		for (c = 0, width = (size_t)nf; c < nf; c++)
+			width += (size_t)PQgetlength(res, r, c);
+		if (width > job->widest_row)
+			job->widest_row = width;
 		jw_reset(&row);
+		jw_limit(&row, rows_room(job));
 		jw_arr_open(&row);
-		for (c = 0; c < PQnfields(res); c++)
+		for (c = 0; c < nf; c++)
 			pgv_write(&row, PQftype(res, c), PQgetvalue(res, r, c),
 			    (size_t)PQgetlength(res, r, c),
 			    PQgetisnull(res, r, c));
 		jw_arr_close(&row);
-		if (job->rowbuf.len + row.len + 1 > (size_t)job->max_bytes) {
+		if (row.failed || rows_room(job) == 0) {
 			job->truncated = TRUNC_BYTES;
 			break;
 		}
@@ -358,7 +420,7 @@ fetch_rows(struct job *job, const PGresult *res)
 	}
 	jw_free(&row);
 	job->elapsed_ms = now_ms() - job->started_ms;
-	if (job->truncated != TRUNC_NONE || n < FETCH_BATCH)
+	if (job->truncated != TRUNC_NONE || n == 0)
 		return STEP_NEXT;
 	return STEP_AGAIN;
 }
@@ -399,7 +461,20 @@ typnames_params(struct job *job)
 	return 0;
 }
 
-/* A FETCH result: its rows; after the last, the type-name lookup. */
+/* FETCH 0: the columns, then the type-name lookup's parameters. */
+static enum step_next
+cb_describe(struct job *job, void *conn, const void *res)
+{
+	(void)conn;
+	if (rows_columns(job, res) == -1 || typnames_params(job) == -1) {
+		job->failed = true;
+		err_set(&job->err, 0, "out of memory");
+		return STEP_FAIL;
+	}
+	return STEP_NEXT;
+}
+
+/* A FETCH result: its rows, then the size of the next FETCH. */
 static enum step_next
 cb_fetch(struct job *job, void *conn, const void *res)
 {
@@ -407,7 +482,7 @@ cb_fetch(struct job *job, void *conn, const void *res)
 
 	(void)conn;
 	next = fetch_rows(job, res);
-	if (next == STEP_NEXT && typnames_params(job) == -1) {
+	if (next == STEP_AGAIN && fetch_sql(job, &job->steps[job->cur]) == -1) {
 		job->failed = true;
 		err_set(&job->err, 0, "out of memory");
 		return STEP_FAIL;
@@ -415,7 +490,38 @@ cb_fetch(struct job *job, void *conn, const void *res)
 	return next;
 }
 
-/* The column type names, in column order. */
+/*
+ * The columns as the result will show them (name and type); their bytes
+ * count against the budget before any row.
+ */
+static int
+rows_encode_columns(struct job *job)
+{
+	struct jw	*w = &job->cols;
+	int		 i;
+
+	jw_arr_open(w);
+	for (i = 0; i < job->ncols; i++) {
+		jw_obj_open(w);
+		jw_kstr(w, "name", job->colnames[i]);
+		jw_kstr(w, "type", job->typnames != NULL &&
+		    job->typnames[i] != NULL ? job->typnames[i] : "unknown");
+		jw_obj_close(w);
+	}
+	jw_arr_close(w);
+	if (w->failed)
+		return err_set(&job->err, 0, "out of memory");
+	job->cols_bytes = w->len + sizeof("\"columns\":,\"rows\":[]");
+	if (job->cols_bytes >= (size_t)job->max_bytes)
+		return err_set(&job->err, 0, "the result's %d column names "
+		    "and types alone take %zu bytes, more than the output "
+		    "budget of %lld bytes; select fewer columns or give them "
+		    "shorter aliases", job->ncols, job->cols_bytes,
+		    job->max_bytes);
+	return 0;
+}
+
+/* The column type names, in column order; then the columns' bytes. */
 static enum step_next
 cb_typnames(struct job *job, void *conn, const void *vres)
 {
@@ -423,13 +529,15 @@ cb_typnames(struct job *job, void *conn, const void *vres)
 	int		 i;
 
 	(void)conn;
-	if (job->ncols == 0 || PQntuples(res) != job->ncols)
-		return STEP_NEXT;
-	if ((job->typnames = calloc((size_t)job->ncols,
-	    sizeof(*job->typnames))) == NULL)
-		return STEP_NEXT;
-	for (i = 0; i < job->ncols; i++)
-		job->typnames[i] = strdup(PQgetvalue(res, i, 0));
+	if (job->ncols > 0 && PQntuples(res) == job->ncols &&
+	    (job->typnames = calloc((size_t)job->ncols,
+	    sizeof(*job->typnames))) != NULL)
+		for (i = 0; i < job->ncols; i++)
+			job->typnames[i] = strdup(PQgetvalue(res, i, 0));
+	if (rows_encode_columns(job) == -1) {
+		job->failed = true;
+		return STEP_FAIL;
+	}
 	return STEP_NEXT;
 }
 
@@ -548,7 +656,8 @@ static int	prep_sample(struct job *, struct args *, const struct config *,
     "\"row_count\":{\"type\":\"integer\"}," \
     "\"truncated\":{\"type\":\"boolean\"}," \
     "\"elapsed_ms\":{\"type\":\"integer\"}," \
-    "\"note\":{\"type\":\"string\"}}," \
+    "\"note\":{\"type\":\"string\"}," \
+    "\"notices\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}}," \
     "\"required\":[\"columns\",\"rows\",\"row_count\",\"truncated\"," \
     "\"elapsed_ms\"]}"
 #define SCHEMA_ARG \
@@ -679,13 +788,17 @@ tool_list(struct jw *w)
 	jw_obj_close(w);
 }
 
-/* The statements shared by query and sample_table after the DECLARE. */
+/*
+ * The statements shared by query and sample_table after the DECLARE: the
+ * columns and their type names first, then the rows.
+ */
 static int
 add_fetch_steps(struct job *job)
 {
 	jw_arr_open(&job->rowbuf);
-	if (job_add(job, sql_fetch, cb_fetch, 0) == -1 ||
-	    job_add(job, sql_typnames, cb_typnames, 0) == -1)
+	if (job_add(job, sql_describe, cb_describe, 0) == -1 ||
+	    job_add(job, sql_typnames, cb_typnames, 0) == -1 ||
+	    job_add(job, sql_fetch_first, cb_fetch, 0) == -1)
 		return -1;
 	return 0;
 }
@@ -871,6 +984,8 @@ tool_prepare(struct rpc_req *req, const struct config *cfg, struct job **jobp,
 	job->started_ms = now_ms();
 	jw_init(&job->out);
 	jw_init(&job->rowbuf);
+	jw_init(&job->cols);
+	jw_init(&job->notes);
 	jw_obj_open(&job->out);
 	*jobp = job;
 
@@ -966,18 +1081,14 @@ finish_rowset(struct job *job)
 {
 	struct jw	*w = &job->out;
 	char		 note[512];
-	int		 i;
 
 	jw_key(w, "columns");
-	jw_arr_open(w);
-	for (i = 0; i < job->ncols; i++) {
-		jw_obj_open(w);
-		jw_kstr(w, "name", job->colnames[i]);
-		jw_kstr(w, "type", job->typnames != NULL &&
-		    job->typnames[i] != NULL ? job->typnames[i] : "unknown");
-		jw_obj_close(w);
+	if (job->cols.len > 0)
+		jw_raw(w, job->cols.buf, job->cols.len);
+	else {
+		jw_arr_open(w);
+		jw_arr_close(w);
 	}
-	jw_arr_close(w);
 	jw_arr_close(&job->rowbuf);
 	jw_key(w, "rows");
 	jw_raw(w, job->rowbuf.buf, job->rowbuf.len);
@@ -999,6 +1110,11 @@ finish_rowset(struct job *job)
 		    job->max_bytes);
 	if (note[0] != '\0')
 		jw_kstr(w, "note", note);
+	if (job->nnotes > 0) {
+		jw_arr_close(&job->notes);
+		jw_key(w, "notices");
+		jw_raw(w, job->notes.buf, job->notes.len);
+	}
 }
 
 /* The content array of a result: one text block of len bytes. */

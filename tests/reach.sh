@@ -584,6 +584,266 @@ keys remove bob 2>/dev/null
 check "after 'analytics-mcp-keys remove bob' bob's key is refused and \
     unmapped" eval 'ssh_refused bob amcp-svc &&
     ! grep -q " bob\$" "$CALLERS"'
+
+# ---- per-analyst roles (analytics-mcp-keys -r) -----------------------------
+
+# alice and bob again, each with a PostgreSQL role of their own
+# (analytics_alice with a connection limit of 1, analytics_bob), so that
+# the database itself keeps them apart.  Their forced commands reach the
+# cluster over TCP (scram) with the passwords the tool put in amcp-svc's
+# ~/.pgpass; the tool itself works as the superuser on the socket.  Every
+# command the tool runs goes through $T/spy, which logs its arguments.
+svc_home=$(getent passwd amcp-svc | cut -d: -f6)
+SVCPASS=$svc_home/.pgpass
+TCPDSN="host=127.0.0.1 port=$PGPORT dbname=$PGDATABASE user=analytics_ro"
+ROLEADD="-r -u amcp-svc -t 127.0.0.1:$PGPORT"
+keys_db() {
+	PATH="$T/spy:$PATH" PGUSER=postgres sh "$KEYS_TOOL" -f "$AK" \
+	    -c "$CALLERS" -p "$BIN" -a "--dsn '$TCPDSN' --audit-log $AUDIT" "$@"
+}
+mkdir -p "$T/spy"
+: >"$T/spy.log"
+chmod 0666 "$T/spy.log"
+for c in psql runuser python3 od tr awk sed grep mktemp chmod chown mv rm \
+    cat id getent cut find flock ssh-keygen sh env dirname basename wc head; do
+	real=$(command -v "$c") || continue
+	printf '#!/bin/sh\nprintf "%%s\\n" "$0 $*" >>%s\nexec %s "$@"\n' \
+	    "$T/spy.log" "$real" >"$T/spy/$c"
+	chmod 0755 "$T/spy/$c"
+done
+# Runs SQL $1 as the superuser on the socket, unaligned.
+su_sql() {
+	sh "$TOP/tests/pg.sh" psql "$PGDIR" -Atc "$1" 2>/dev/null
+}
+# Runs SQL $2 with psql as amcp-svc, logging in as role $1 over TCP with
+# amcp-svc's ~/.pgpass.  Output in $T/rpsql.out and $T/rpsql.err.
+svc_psql() {
+	(cd / && timeout 20 runuser -u amcp-svc -- psql -X -At -c "$2" \
+	    "host=127.0.0.1 port=$PGPORT dbname=$PGDATABASE user=$1 connect_timeout=10") \
+	    >"$T/rpsql.out" 2>"$T/rpsql.err"
+}
+# Prints the password of role $1 in amcp-svc's ~/.pgpass.
+svc_password() {
+	awk -F: -v r="$1" '$4 == r { print $5 }' "$SVCPASS" 2>/dev/null
+}
+
+keys remove alice 2>/dev/null
+rm -f "$SVCPASS"
+# shellcheck disable=SC2086
+keys_db $ROLEADD -l 1 add alice "$T/keys/alice.pub" >"$T/keysr.out" 2>&1 &&
+    keys_db $ROLEADD add bob - <"$T/keys/bob.pub" >>"$T/keysr.out" 2>&1
+rc=$?
+check "analytics-mcp-keys -r adds alice (-l 1) and bob, each with a role of \
+    their own" [ "$rc" -eq 0 ]
+[ "$rc" -eq 0 ] || show "$T/keysr.out"
+
+# rolname, login, superuser, createrole, createdb, replication, bypassrls,
+# inherit, connection limit, member of analytics_ro with its privileges,
+# the tool's comment.
+attrs() {
+	su_sql "SELECT concat_ws(' ', rolname, rolcanlogin, rolsuper,
+	    rolcreaterole, rolcreatedb, rolreplication, rolbypassrls,
+	    rolinherit, rolconnlimit, pg_has_role(oid, 'analytics_ro', 'MEMBER'),
+	    pg_has_role(oid, 'analytics_ro', 'USAGE'),
+	    shobj_description(oid, 'pg_authid')) FROM pg_roles
+	    WHERE rolname = '$1'"
+}
+check "pg_roles: analytics_alice and analytics_bob can log in, are members \
+    of analytics_ro with its privileges (INHERIT), nothing more; alice's \
+    connection limit is 1, bob's none" eval '
+    [ "$(attrs analytics_alice)" = "analytics_alice t f f f f f t 1 t t analytics-mcp-keys: alice" ] &&
+    [ "$(attrs analytics_bob)" = "analytics_bob t f f f f f t -1 t t analytics-mcp-keys: bob" ]'
+check "amcp-svc's ~/.pgpass is 0600, owned by amcp-svc, with one \
+    127.0.0.1:PORT:DB:ROLE:PASSWORD line per role" eval '
+    [ "$(stat -c "%U %a" "$SVCPASS")" = "amcp-svc 600" ] &&
+    [ "$(grep -Ecx "127\.0\.0\.1:$PGPORT:$PGDATABASE:analytics_(alice|bob):[0-9a-f]{48}" "$SVCPASS")" -eq 2 ] &&
+    [ "$(wc -l <"$SVCPASS")" -eq 2 ]'
+# Succeeds if AUTHORIZED_KEYS has the forced-command line of $1 with
+# --db-user analytics_$1.
+has_role_line() {
+	want="restrict,command=\"$BIN --dsn '$TCPDSN' --audit-log $AUDIT"
+	want="$want --db-user analytics_$1 --caller $1\""
+	want="$want $(cut -d' ' -f1,2 "$T/keys/$1.pub") $1"
+	grep -qxF "$want" "$AK"
+}
+check "authorized_keys: alice's and bob's forced commands carry --db-user \
+    analytics_NAME (restrict,command=\"PROGRAM ARGS --db-user ROLE --caller \
+    NAME\")" eval 'has_role_line alice && has_role_line bob'
+apw=$(svc_password analytics_alice)
+bpw=$(svc_password analytics_bob)
+check "the passwords are neither printed nor in the arguments of any \
+    command the tool runs (psql, python3, runuser, sh ... were logged)" \
+    eval '[ -n "$apw" ] && [ -n "$bpw" ] &&
+    ! grep -qF -e "$apw" -e "$bpw" "$T/keysr.out" "$T/spy.log" &&
+    grep -q "^$T/spy/psql " "$T/spy.log" &&
+    grep -q "^$T/spy/python3 " "$T/spy.log" &&
+    grep -q "^$T/spy/runuser -u amcp-svc " "$T/spy.log"'
+[ -n "$apw" ] || show "$T/keysr.out"
+list=$(keys list 2>&1)
+check "list names the role: 'alice ssh-ed25519 FINGERPRINT analytics_alice'" \
+    eval 'printf "%s\n" "$list" |
+    grep -qxF "alice ssh-ed25519 $(fp "$T/keys/alice.pub") analytics_alice"'
+# The settings analytics_ro has per role are not inherited: each role has
+# its own copy.
+show_settings="SHOW default_transaction_read_only; SHOW statement_timeout;
+    SHOW idle_in_transaction_session_timeout"
+svc_psql analytics_bob "$show_settings"
+bset=$(tr '\n' ' ' <"$T/rpsql.out")
+roset=$(PGUSER=analytics_ro psql -X -At -h "$PGHOST" -c "$show_settings" \
+    2>/dev/null | tr '\n' ' ')
+check "analytics_bob logs in over TCP with amcp-svc's ~/.pgpass and has \
+    analytics_ro's settings (read-only default, statement and idle \
+    timeouts: $roset)" eval '[ "$bset" = "on 30s 1min " ] &&
+    [ "$bset" = "$roset" ]'
+[ "$bset" = "on 30s 1min " ] || show "$T/rpsql.err"
+
+# Refusals that touch the database change nothing, there either.
+refused_db() {
+	want=$1
+	shift
+	before=$(cat "$AK" "$CALLERS" "$SVCPASS" | cksum)
+	rob=$(attrs analytics_ro)
+	keys_db "$@" >/dev/null 2>&1
+	rc=$?
+	[ "$rc" -eq "$want" ] &&
+	    [ "$(cat "$AK" "$CALLERS" "$SVCPASS" | cksum)" = "$before" ] &&
+	    [ "$(attrs analytics_ro)" = "$rob" ]
+}
+# shellcheck disable=SC2086
+check "keys -r refuses a name whose role exists and is not its own \
+    ('ro': analytics_ro), changing nothing" \
+    refused_db 1 $ROLEADD add ro "$T/keys/eve.pub"
+check "keys: -r with -m, and -l without -r, are usage errors (exit 2)" \
+    eval 'refused_db 2 -r -m add mallory "$T/keys/eve.pub" &&
+    refused_db 2 -l 2 add mallory "$T/keys/eve.pub"'
+# shellcheck disable=SC2086
+check "keys -r refuses --db-user among ARGS and a bad -l" eval '
+    ! PGUSER=postgres sh "$KEYS_TOOL" -f "$AK" -c "$CALLERS" -p "$BIN" \
+    -a "--db-user analytics_ro" $ROLEADD add mallory "$T/keys/eve.pub" \
+    2>/dev/null && refused_db 1 $ROLEADD -l 0 add mallory "$T/keys/eve.pub"'
+
+# Each analyst's session runs as the analyst's role.
+WHO="SELECT current_user AS cu, session_user AS su,
+    current_setting('application_name') AS app"
+for who in alice bob; do
+	n0=$(audit_count)
+	timeout 90 node "$CLIENT" --timeout 30000 --sql "$WHO" -- \
+	    $SSH -i "$T/keys/$who" amcp-svc@127.0.0.1 >"$T/who.out" 2>"$T/who.err"
+	check "ssh -T as $who (key with --db-user): current_user and \
+	    session_user are analytics_$who, application_name and the audit \
+	    log say $who" eval 'grep -qF "\"rows\":[[\"analytics_$who\",\"analytics_$who\",\"analytics-mcp/$who\"]]" "$T/who.out" &&
+	    [ "$(audit_callers_since "$n0")" = "$who" ]'
+	grep -qF "\"rows\":[[\"analytics_$who\"" "$T/who.out" ||
+	    { show "$T/who.out"; show "$T/who.err"; }
+done
+
+# The isolation proof: alice runs a long query over ssh; bob, in his own
+# ssh session and with his role's password, can neither read its SQL nor
+# cancel or terminate it.
+# Prints the PID of role $1's backend that sleeps in pg_sleep.
+sleeper() {
+	su_sql "SELECT pid FROM pg_stat_activity WHERE usename = '$1'
+	    AND state = 'active' AND wait_event = 'PgSleep'"
+}
+timeout 60 node "$CLIENT" --timeout 30000 --sql "SELECT pg_sleep(20)" -- \
+    $SSH -i "$T/keys/alice" amcp-svc@127.0.0.1 >"$T/along.out" 2>&1 &
+ALONG=$!
+track "$ALONG"
+if wait_for 150 eval '[ -n "$(sleeper analytics_alice)" ]'; then
+	apid=$(sleeper analytics_alice)
+	ok "alice's SELECT pg_sleep(20) over ssh runs as analytics_alice (PID $apid)"
+else
+	apid=0
+	notok "alice's SELECT pg_sleep(20) over ssh runs as analytics_alice"
+	show "$T/along.out"
+fi
+timeout 90 node "$CLIENT" --timeout 30000 --sql "SELECT usename, query \
+    FROM pg_stat_activity WHERE pid = $apid" -- \
+    $SSH -i "$T/keys/bob" amcp-svc@127.0.0.1 >"$T/peek.out" 2>"$T/peek.err"
+check "bob, over ssh, sees alice's backend but not its SQL: \
+    '<insufficient privilege>' (the superuser sees pg_sleep(20))" eval '
+    grep -qF "\"rows\":[[\"analytics_alice\",\"<insufficient privilege>\"]]" "$T/peek.out" &&
+    su_sql "SELECT query FROM pg_stat_activity WHERE pid = $apid" |
+    grep -qF "pg_sleep(20)"'
+grep -qF '"rows":[["analytics_alice"' "$T/peek.out" || show "$T/peek.out"
+for f in cancel terminate; do
+	svc_psql analytics_bob "SELECT pg_${f}_backend($apid)"
+	rc=$?
+	check "bob's role, logged in with amcp-svc's ~/.pgpass, cannot \
+	    pg_${f}_backend alice's query: PostgreSQL says permission denied" \
+	    eval '[ "$rc" -ne 0 ] && grep -q "permission denied to $f" "$T/rpsql.err"'
+	[ "$rc" -ne 0 ] || show "$T/rpsql.out"
+done
+check "alice's query is still running after bob's attempts" \
+    eval '[ "$(sleeper analytics_alice)" = "$apid" ] &&
+    [ -n "$(ps -o pid= -p "$ALONG")" ]'
+
+# alice's one connection is taken: a second one is refused by PostgreSQL.
+svc_psql analytics_alice "SELECT 1"
+check "connection limit 1: a second connection as analytics_alice (psql, \
+    amcp-svc's ~/.pgpass) is refused" \
+    grep -q 'too many connections for role "analytics_alice"' "$T/rpsql.err"
+printf '%s\n' "$INIT" "$INITED" \
+    '{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"query","arguments":{"sql":"SELECT 1"}}}' \
+    '{"jsonrpc":"2.0","id":3,"method":"ping"}' |
+    timeout 30 $SSH -i "$T/keys/alice" amcp-svc@127.0.0.1 >"$T/limit.out" 2>/dev/null
+check "connection limit 1: a second ssh session of alice gets an isError \
+    naming the database's refusal, and the session still answers a ping" \
+    eval 'grep "\"id\":2," "$T/limit.out" | grep -F "\"isError\":true" |
+    grep -q "database.*too many connections for role" &&
+    grep -qxF "{\"jsonrpc\":\"2.0\",\"id\":3,\"result\":{}}" "$T/limit.out"'
+su_sql "SELECT pg_cancel_backend($apid)" >/dev/null
+wait_for 100 eval '[ -z "$(ps -o pid= -p "$ALONG")" ]'
+stop "$ALONG"
+
+# Control: with the shared role, the same cancel succeeds.  dave (the
+# ForceCommand account, DSN user analytics_ro) runs a long query; a psql
+# session as analytics_ro cancels it.
+timeout 60 node "$CLIENT" --timeout 30000 --sql "SELECT pg_sleep(20)" -- \
+    $SSH -i "$T/keys/dave" amcp-fc@127.0.0.1 >"$T/dlong.out" 2>&1 &
+DLONG=$!
+track "$DLONG"
+dpid=
+if wait_for 150 eval '[ -n "$(sleeper analytics_ro)" ]'; then
+	dpid=$(sleeper analytics_ro)
+	got=$(PGUSER=analytics_ro psql -X -At -h "$PGHOST" \
+	    -c "SELECT pg_cancel_backend($dpid)" 2>&1)
+	wait_for 100 eval '[ -z "$(ps -o pid= -p "$DLONG")" ]'
+fi
+check "control: with the shared role, analytics_ro cancels dave's query \
+    (so the refusals above are the roles' doing)" eval '[ -n "$dpid" ] &&
+    [ "$got" = t ] && grep -q "canceling statement due to user request" "$T/dlong.out"'
+stop "$DLONG"
+
+# remove: bob's key line names his role, so a plain remove drops it too,
+# ending his running session first; alice's goes with -r.
+timeout 60 node "$CLIENT" --timeout 30000 --sql "SELECT pg_sleep(20)" -- \
+    $SSH -i "$T/keys/bob" amcp-svc@127.0.0.1 >"$T/blong.out" 2>&1 &
+BLONG=$!
+track "$BLONG"
+wait_for 150 eval '[ -n "$(sleeper analytics_bob)" ]'
+keys_db -u amcp-svc remove bob >"$T/rm.out" 2>&1
+rc=$?
+wait_for 100 eval '[ -z "$(ps -o pid= -p "$BLONG")" ]'
+check "remove bob (no -r) drops analytics_bob, terminating his running \
+    session, and removes his ~/.pgpass line, key and mapping" eval '
+    [ "$rc" -eq 0 ] && [ -z "$(attrs analytics_bob)" ] &&
+    [ -z "$(sleeper analytics_bob)" ] &&
+    grep -q "terminating connection due to administrator command" "$T/blong.out" &&
+    [ -z "$(svc_password analytics_bob)" ] && [ -n "$(svc_password analytics_alice)" ] &&
+    ! grep -q " bob\$" "$AK" "$CALLERS" && ssh_refused bob amcp-svc'
+[ "$rc" -eq 0 ] || show "$T/rm.out"
+stop "$BLONG"
+keys_db -r -u amcp-svc remove alice >"$T/rm.out" 2>&1
+rc=$?
+check "remove -r alice drops analytics_alice and her ~/.pgpass line (the \
+    file stays 0600 amcp-svc); her key is gone from authorized_keys" eval '
+    [ "$rc" -eq 0 ] && [ -z "$(attrs analytics_alice)" ] &&
+    [ "$(stat -c "%U %a %s" "$SVCPASS")" = "amcp-svc 600 0" ] &&
+    ! grep -q " alice\$" "$AK" && ssh_refused alice amcp-svc'
+[ "$rc" -eq 0 ] || show "$T/rm.out"
+check "remove -r of a name with no key, mapping or role is refused" \
+    eval '! keys_db -r -u amcp-svc remove alice 2>/dev/null'
 stop "$SSHD"
 
 # ---- socat with mutual TLS -------------------------------------------------

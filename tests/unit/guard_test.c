@@ -101,7 +101,8 @@ static const struct gcase cases[] = {
 	{ "select U&\"d\\0061ta\" from t", ACCEPT, NULL },
 	{ "select 'set_config(1)', '\"lo_import\"('", ACCEPT, NULL },
 	{ "select /* set_config( */ 1", ACCEPT, NULL },
-	{ "select \"set_config\" from t", ACCEPT, NULL },
+	/* A banned name is refused in any name position, quoted too. */
+	{ "select \"set_config\" from t", REJECT, "set_config" },
 
 	/* Keywords and syntax of read-only queries. */
 	{ "select case when x > 0 then 'pos' else 'neg' end from t", ACCEPT,
@@ -151,15 +152,70 @@ static const struct gcase cases[] = {
 	/* Functions that pass. */
 	{ "select pg_sleep(1)", ACCEPT, NULL },
 	{ "select txid_current()", ACCEPT, NULL },
-	{ "select pg_advisory_xact_lock(1), pg_try_advisory_xact_lock(2)",
-	    ACCEPT, NULL },
-	{ "select pg_advisory_xact_lock_shared(1)", ACCEPT, NULL },
 	{ "select table_to_xml('t', true, false, '')", ACCEPT, NULL },
 	{ "select current_setting('search_path'), currval('s')", ACCEPT,
 	    NULL },
 	{ "select generate_series(1, 3), pg_catalog.now()", ACCEPT, NULL },
 	{ "select set_config_count(1), xlo_import(1)", ACCEPT, NULL },
 	{ "select count(*) from t as x(a, b)", ACCEPT, NULL },
+	{ "select xpath('/a', x), xmlagg(x) from t", ACCEPT, NULL },
+	{ "select database_to_xml(true, false, ''), "
+	    "schema_to_xml('s', true, false, '')", ACCEPT, NULL },
+	{ "select pg_sleep(0.1), pg_catalog.pg_sleep_for('1 s')", ACCEPT,
+	    NULL },
+	{ "select txid_current(), pg_catalog.pg_current_xact_id()", ACCEPT,
+	    NULL },
+
+	/* Names of columns, aliases and tables that are not functions. */
+	{ "select lo, lo_id, lo_value, lock_id, locks, dblinks, ts_stats, "
+	    "advisory, pg_advisory, set_config_value, nextval_col from t",
+	    ACCEPT, NULL },
+	{ "select t.lo, t.lo_id, t.lo_value, t.lock_id, t.locks, t.dblinks, "
+	    "t.ts_stats, t.advisory, t.pg_advisory, t.pg_try_advisory, "
+	    "t.set_config_value, t.nextval_col from t", ACCEPT, NULL },
+	{ "select t.\"lo_value\", t.\"Lo_Id\", t.U&\"lo!005fsize\" "
+	    "UESCAPE '!' from t", ACCEPT, NULL },
+	{ "select t.lo_import_date, t.loread_count, t.dblinks_count, "
+	    "t.ts_stats_at, t.setval_at from t", ACCEPT, NULL },
+	{ "select x as lo_value, y as pg_advisory, z as dblinks from t "
+	    "order by lo_value", ACCEPT, NULL },
+	{ "select d.id from dblinks d join ts_stats s on s.id = d.id "
+	    "where s.locks > 0", ACCEPT, NULL },
+	{ "with lo as (select 1 as lo_id) select lo.lo_id from lo", ACCEPT,
+	    NULL },
+	{ "values (1) order by 1 limit 1", ACCEPT, NULL },
+	{ "select x from reporting.lo_values lo where lo.lo_value > 0",
+	    ACCEPT, NULL },
+	/*
+	 * Where PostgreSQL never reads a name as a function, a banned name
+	 * is refused all the same: no column is named like one.
+	 */
+	{ "select pg_advisory_lock, \"ts_stat\", U&\"dblink\" from t",
+	    REJECT, "pg_advisory_lock" },
+	{ "select \"ts_stat\" from t", REJECT, "ts_stat" },
+	{ "select U&\"dblink\" from t", REJECT, "dblink" },
+	{ "select 1 from pg_advisory_lock.t", REJECT, "pg_advisory_lock" },
+	{ "select 1 as pg_terminate_backend", REJECT, "pg_terminate_backend" },
+	{ "select x as \"PG_CANCEL_BACKEND\" from t", REJECT,
+	    "pg_cancel_backend" },
+	{ "select * from pg_catalog.pg_replication_origin, "
+	    "pg_catalog.pg_stat_activity, pg_catalog.pg_largeobject_metadata",
+	    ACCEPT, NULL },
+	{ "select count(*) from pg_locks where locktype = 'advisory'", ACCEPT,
+	    NULL },
+	/* Function names inside constants and comments. */
+	{ "select 'pg_advisory_lock'", ACCEPT, NULL },
+	{ "select 'pg_advisory_lock(1)', '(42::bigint).pg_advisory_lock'",
+	    ACCEPT, NULL },
+	{ "select 1 /* (42::bigint).pg_advisory_lock */", ACCEPT, NULL },
+	{ "select 1 -- x.pg_terminate_backend\n", ACCEPT, NULL },
+	{ "select $$ (42::bigint).pg_advisory_lock $$, "
+	    "$f$ select dblink_exec('x', 'y') $f$", ACCEPT, NULL },
+	{ "select proname from pg_proc where proname = "
+	    "'pg_terminate_backend'", ACCEPT, NULL },
+	{ "select proname from pg_proc where proname in "
+	    "('pg_advisory_xact_lock', 'lo_import', 'query_to_xml')", ACCEPT,
+	    NULL },
 
 	/* Empty input and the first word. */
 	{ "", REJECT, EMPTY },
@@ -317,6 +373,12 @@ static const struct gcase cases[] = {
 	    FN("pg_try_advisory_lock") },
 	{ "select pg_try_advisory_lock_shared(1)", REJECT,
 	    FN("pg_try_advisory_lock_shared") },
+	{ "select pg_advisory_xact_lock(1), pg_try_advisory_xact_lock(2)",
+	    REJECT, FN("pg_advisory_xact_lock") },
+	{ "select pg_advisory_xact_lock_shared(1)", REJECT,
+	    FN("pg_advisory_xact_lock_shared") },
+	{ "select pg_try_advisory_xact_lock(g) from generate_series(1, 9) g",
+	    REJECT, "lock table that all sessions share" },
 	{ "select pg_advisory_unlock(1)", REJECT, FN("pg_advisory_unlock") },
 	{ "select pg_advisory_unlock_shared(1)", REJECT,
 	    FN("pg_advisory_unlock_shared") },
@@ -390,6 +452,42 @@ static const struct gcase cases[] = {
 	{ "select pg_advisory_lock(1)", REJECT,
 	    "would outlive the read-only transaction" },
 
+	{ "select pg_prewarm('t'::regclass)", REJECT, FN("pg_prewarm") },
+	{ "select pg_current_logfile()", REJECT, FN("pg_current_logfile") },
+	{ "select pg_wal_replay_pause()", REJECT, FN("pg_wal_replay_pause") },
+	{ "select pg_background_launch('delete from t')", REJECT,
+	    FN("pg_background_launch") },
+	{ "select t.lo_truncate64, t.lowrite from t", REJECT,
+	    FN("lo_truncate64") },
+
+	/*
+	 * Attribute notation: PostgreSQL reads x.f and (x).f as f(x).  The
+	 * red-team finding verbatim; test_spellings() crosses the rest.
+	 */
+	{ "SELECT (42::bigint).pg_advisory_lock", REJECT,
+	    FN("pg_advisory_lock") },
+	{ "SELECT (pid).pg_terminate_backend FROM pg_stat_activity "
+	    "WHERE usename = current_user", REJECT,
+	    FN("pg_terminate_backend") },
+	{ "SELECT ('SELECT ts FROM t').ts_stat", REJECT, FN("ts_stat") },
+	{ "SELECT (g).pg_try_advisory_lock FROM generate_series(1,1000000) g",
+	    REJECT, FN("pg_try_advisory_lock") },
+	{ "SELECT ('host=1.2.3.4 user=x').dblink_connect", REJECT,
+	    FN("dblink_connect") },
+	{ "select g.pg_advisory_lock from generate_series(1, 3) g", REJECT,
+	    FN("pg_advisory_lock") },
+	{ "select t.pg_advisory_lock from (select 42::bigint) t(x)", REJECT,
+	    FN("pg_advisory_lock") },
+	{ "select arr[1].pg_advisory_lock from t", REJECT,
+	    FN("pg_advisory_lock") },
+	{ "select t.x.pg_advisory_lock, $1.pg_advisory_lock from t", REJECT,
+	    FN("pg_advisory_lock") },
+	{ "select (x).U&\"y\" UESCAPE $$!$$ from t", REJECT, "UESCAPE" },
+	/* The price of prefixes after '.': no real function, rejected. */
+	{ "select t.crosstab_total from t", REJECT, FN("crosstab_total") },
+	{ "select * from pg_catalog.pg_file_settings", REJECT,
+	    FN("pg_file_settings") },
+
 	/* Both readings of backslashes in '...' must agree. */
 	{ "select '\\' , $$ ' ; drop table x; -- $$", REJECT, SCS },
 	{ "select 'C:\\temp\\'", REJECT, SCS },
@@ -421,7 +519,7 @@ static const struct lencase lencases[] = {
 static const char *
 show(const char *sql, size_t len)
 {
-	static char	 buf[160];
+	static char	 buf[256];
 	size_t		 i, n = 0;
 	unsigned char	 c;
 
@@ -490,6 +588,210 @@ test_cases(void)
 		    tc->want == 0 ? "accepts" : "rejects",
 		    show(tc->sql, strlen(tc->sql)),
 		    rc == -1 ? ": " : "", rc == -1 ? why : "");
+	}
+}
+
+/*
+ * Banned functions wherever PostgreSQL reads a name as a function: each
+ * family crossed with each spelling of its name, each form of applying it
+ * to an argument and each place in a query.  Templates mark the name with
+ * '@' and the argument with '#'.  Some combinations are not valid
+ * PostgreSQL ("(x).pg_catalog.f"); the guard must reject them all the same.
+ */
+struct family {
+	const char	*fn;		/* lower case, as in the message */
+	const char	*arg;
+};
+
+static const struct family families[] = {
+	{ "pg_advisory_lock", "42::bigint" },
+	{ "pg_advisory_lock_shared", "42::bigint" },
+	{ "pg_advisory_xact_lock", "g" },
+	{ "pg_advisory_xact_lock_shared", "g" },
+	{ "pg_try_advisory_lock", "g" },
+	{ "pg_try_advisory_lock_shared", "g" },
+	{ "pg_try_advisory_xact_lock", "g" },
+	{ "pg_try_advisory_xact_lock_shared", "g" },
+	{ "pg_advisory_unlock", "42::bigint" },
+	{ "pg_terminate_backend", "pid" },
+	{ "pg_cancel_backend", "pid" },
+	{ "ts_stat", "'SELECT v FROM t'" },
+	{ "ts_rewrite", "'SELECT a, b FROM r'" },
+	{ "query_to_xml", "'SELECT 1'" },
+	{ "query_to_xmlschema", "'SELECT 1'" },
+	{ "query_to_xml_and_xmlschema", "'SELECT 1'" },
+	{ "cursor_to_xml", "'c'" },
+	{ "cursor_to_xmlschema", "'c'" },
+	{ "dblink", "'SELECT 1'" },
+	{ "dblink_connect", "'host=192.0.2.1 user=x'" },
+	{ "dblink_exec", "'DELETE FROM t'" },
+	{ "lo_import", "'/etc/passwd'" },
+	{ "lo_from_bytea", "'x'::bytea" },
+	{ "lo_unlink", "16384::oid" },
+	{ "set_config", "'search_path'" },
+	{ "nextval", "'s'" },
+	{ "pg_read_file", "'postgresql.conf'" },
+	{ "pg_notify", "'c'" },
+	{ "crosstab", "'SELECT 1, 2, 3'" },
+	{ "crosstab_hash", "'SELECT 1, 2, 3'" },
+	{ "connectby", "'t'" },
+	{ "pg_prewarm", "'t'::regclass" },
+	{ "pg_current_logfile", "'stderr'" },
+	{ "pg_file_write", "'f'" }
+};
+
+/* How the name is written; with the case or escapes to apply to it. */
+enum how { AS_IS, UPPER, ESC4, ESC6, ESCBANG };
+
+struct spelling {
+	const char	*tmpl;		/* '@' is the name */
+	enum how	 how;
+};
+
+static const struct spelling spellings[] = {
+	{ "@", AS_IS },
+	{ "@", UPPER },
+	{ "\"@\"", AS_IS },
+	{ "\"@\"", UPPER },
+	{ "U&\"@\"", ESC4 },
+	{ "u&\"@\"", ESC6 },
+	{ "U&\"@\" UESCAPE '!'", ESCBANG },
+	{ "pg_catalog.@", AS_IS },
+	{ "\"pg_catalog\" . \"@\"", AS_IS },
+	{ "PG_CATALOG /* c */ . @", UPPER }
+};
+
+/* '@' is the spelled name, '#' the argument. */
+static const char *const forms[] = {
+	"@(#)",
+	"@ /* c */ (#)",
+	"(#).@",
+	"(#) /*c*/ . /*d*/ @",
+	"(#) -- c\n . -- d\n @",
+	"((array[#])[1]).@",
+	"((row(#)).f1).@",
+	"(select v.@ from unnest(array[#]) v)"
+};
+
+/* '@' is the expression. */
+static const char *const places[] = {
+	"SELECT @",
+	"select @ -- end",
+	"SELECT 1 FROM t WHERE @ IS NOT NULL",
+	"VALUES (1, @)",
+	"WITH c AS (SELECT @ AS v) SELECT v FROM c",
+	"SELECT * FROM (SELECT @) s",
+	"SELECT a FROM t ORDER BY @",
+	"SELECT * FROM t, LATERAL (SELECT @) l",
+	"SELECT length(@::text)",
+	"SELECT CASE WHEN a > 0 THEN @ END FROM t",
+	"SELECT 1 FROM t WHERE EXISTS (SELECT @)",
+	"(SELECT @) UNION (SELECT 1)",
+	"SELECT count(*) FROM t GROUP BY a HAVING max(@) > 0"
+};
+
+/*
+ * tmpl with each mark replaced by text, into buf.  Returns false if it
+ * does not fit.
+ */
+static bool
+fill(char *buf, size_t bufsz, const char *tmpl, int mark, const char *text)
+{
+	size_t	 n = 0, tlen = strlen(text);
+
+	for (; *tmpl != '\0'; tmpl++) {
+		if (*tmpl == mark) {
+			if (n + tlen >= bufsz)
+				return false;
+			memcpy(buf + n, text, tlen);
+			n += tlen;
+		} else {
+			if (n + 1 >= bufsz)
+				return false;
+			buf[n++] = *tmpl;
+		}
+	}
+	buf[n] = '\0';
+	return true;
+}
+
+/* fn as is, in upper case, or with its second letter as an escape. */
+static void
+spell(char *buf, size_t bufsz, const char *fn, enum how how)
+{
+	size_t	 i;
+
+	switch (how) {
+	case UPPER:
+		for (i = 0; fn[i] != '\0' && i + 1 < bufsz; i++)
+			buf[i] = (char)(fn[i] >= 'a' && fn[i] <= 'z' ?
+			    fn[i] - 'a' + 'A' : fn[i]);
+		buf[i] = '\0';
+		break;
+	case ESC4:
+	case ESC6:
+	case ESCBANG:
+		snprintf(buf, bufsz, "%c%s%s%04X%s", fn[0],
+		    how == ESCBANG ? "!" : "\\", how == ESC6 ? "+00" : "",
+		    (unsigned char)fn[1], fn + 2);
+		break;
+	default:
+		snprintf(buf, bufsz, "%s", fn);
+		break;
+	}
+}
+
+#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
+
+/*
+ * Query number m of family fam: m runs over spellings x forms x places.
+ * Returns false if it does not fit in sql.
+ */
+static bool
+spelled_query(char *sql, size_t sqlsz, const struct family *fam, size_t m)
+{
+	const struct spelling	*sp;
+	char			 name[80], ref[128], expr[256];
+	const char		*form, *place;
+
+	place = places[m % NELEM(places)];
+	m /= NELEM(places);
+	form = forms[m % NELEM(forms)];
+	sp = &spellings[m / NELEM(forms)];
+
+	spell(name, sizeof(name), fam->fn, sp->how);
+	return fill(ref, sizeof(ref), sp->tmpl, '@', name) &&
+	    fill(sql, sqlsz, form, '@', ref) &&
+	    fill(expr, sizeof(expr), sql, '#', fam->arg) &&
+	    fill(sql, sqlsz, place, '@', expr);
+}
+
+/* One line per family, and one for each query that gets through. */
+static void
+test_spellings(void)
+{
+	const struct family	*fam;
+	char			 sql[512], want[96], why[256];
+	size_t			 i, m, n, bad;
+	bool			 fits;
+
+	n = NELEM(spellings) * NELEM(forms) * NELEM(places);
+	for (i = 0; i < NELEM(families); i++) {
+		fam = &families[i];
+		snprintf(want, sizeof(want), FN("%s"), fam->fn);
+		for (m = bad = 0; m < n; m++) {
+			why[0] = '\0';
+			fits = spelled_query(sql, sizeof(sql), fam, m);
+			if (fits && run(sql, NULL, why, sizeof(why)) == -1 &&
+			    strstr(why, want) != NULL)
+				continue;
+			bad++;
+			T_OK(false, "guard rejects \"%s\"%s%s",
+			    fits ? show(sql, strlen(sql)) : "(too long)",
+			    why[0] != '\0' ? ": " : "", why);
+		}
+		T_OK(bad == 0, "guard rejects all %zu spellings of %s "
+		    "(%zu got through)", n, fam->fn, bad);
 	}
 }
 
@@ -565,6 +867,7 @@ int
 main(void)
 {
 	test_cases();
+	test_spellings();
 	test_lengths();
 	test_edges();
 	return t_exit();

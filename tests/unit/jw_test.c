@@ -91,7 +91,12 @@ test_escape(void)
 		E("\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80",
 		    "\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\""),
 		E("\xf4\x8f\xbf\xbf", "\"\xf4\x8f\xbf\xbf\""),
-		E("\xe2\x80\xa8", "\"\xe2\x80\xa8\""),
+		/* C1 controls and U+2028/U+2029 never travel raw. */
+		E("\xe2\x80\xa8", "\"\\u2028\""),
+		E("a\xe2\x80\xa9" "b", "\"a\\u2029b\""),
+		E("\xc2\x80\xc2\x85\xc2\x9f", "\"\\u0080\\u0085\\u009f\""),
+		E("\xc2\xa0\xe2\x80\xa7\xe2\x80\xaa",
+		    "\"\xc2\xa0\xe2\x80\xa7\xe2\x80\xaa\""),
 		/* Every byte of an invalid sequence becomes U+FFFD. */
 		E("\xff", "\"\xef\xbf\xbd\""),
 		E("\x80", "\"\xef\xbf\xbd\""),
@@ -173,6 +178,13 @@ test_raw(void)
 	    "raw: as member and elements: %s", w.buf);
 	jw_free(&w);
 
+	/* Inside strings, C1 and the line separators are escaped too. */
+	jw_init(&w);
+	RAW(&w, "[\"\xc2\x85\xe2\x80\xa8\xe2\x80\xa9\x7f\xc3\xa9\"]");
+	T_OK(is(&w, "[\"\\u0085\\u2028\\u2029\\u007f\xc3\xa9\"]"),
+	    "raw: C1, U+2028, U+2029, DEL escaped in strings: %s", w.buf);
+	jw_free(&w);
+
 	jw_init(&w);
 	RAW(&w, "");
 	T_OK(w.failed, "raw: empty fails");
@@ -181,6 +193,44 @@ test_raw(void)
 	jw_init(&w);
 	RAW(&w, " \n\t");
 	T_OK(w.failed, "raw: whitespace only fails");
+	jw_free(&w);
+}
+
+/* jw_limit: nothing over the limit is written, and the failure sticks. */
+static void
+test_limit(void)
+{
+	struct jw	 w;
+	char		 big[1000];
+
+	memset(big, 'x', sizeof(big));
+	jw_init(&w);
+	jw_limit(&w, 100);
+	jw_strn(&w, big, 98);
+	T_OK(!w.failed && w.len == 100, "limit: 100 bytes fit in 100");
+	jw_free(&w);
+
+	jw_init(&w);
+	jw_limit(&w, 100);
+	jw_strn(&w, big, sizeof(big));
+	T_OK(w.failed && w.len <= 100 && w.cap <= 512,
+	    "limit: a longer string fails without being written whole "
+	    "(len %zu, cap %zu)", w.len, w.cap);
+	jw_free(&w);
+
+	jw_init(&w);
+	jw_limit(&w, 10);
+	RAW(&w, "[\"0123456789\"]");
+	T_OK(w.failed && w.len <= 10, "limit: raw values too");
+	jw_free(&w);
+
+	jw_init(&w);
+	jw_limit(&w, 10);
+	jw_strn(&w, "\n\n\n\n\n", 5);	/* 12 bytes escaped */
+	T_OK(w.failed, "limit: counts escaped bytes (%zu)", w.len);
+	jw_reset(&w);
+	jw_int(&w, 1);
+	T_OK(!w.failed && is(&w, "1"), "limit: reset clears the failure");
 	jw_free(&w);
 }
 
@@ -401,6 +451,7 @@ main(void)
 	test_nested();
 	test_escape();
 	test_raw();
+	test_limit();
 	test_depth();
 	test_misuse();
 	test_reset();

@@ -1,0 +1,207 @@
+"""The Python test library: the real binary against a throwaway PostgreSQL.
+
+Imported by the integration test scripts, which are all run as
+
+    SCRIPT PGDIR BINARY
+
+PGDIR is a cluster started by tests/pg.sh (its env file names the socket,
+port and database); BINARY the analytics-mcp to test.  check() prints
+"ok - ..." or "not ok - ..."; run_tests() runs test functions (ONLY=word
+in the environment picks those whose name holds word) and returns the
+exit status.  Every process started here is stopped by PID; every wait is
+bounded.
+"""
+import json
+import os
+import re
+import selectors
+import subprocess
+import sys
+import tempfile
+import time
+
+PGDIR, BINARY = sys.argv[1], os.path.abspath(sys.argv[2])
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+FAILURES = 0
+
+
+def check(cond, name, detail=""):
+    """Print the verdict on cond; returns cond."""
+    global FAILURES
+    if cond:
+        print("ok - " + name)
+    else:
+        FAILURES += 1
+        print("not ok - " + name)
+        for line in str(detail).splitlines()[:20]:
+            print("#   " + line)
+    sys.stdout.flush()
+    return cond
+
+
+def read_env():
+    env = {}
+    with open(os.path.join(PGDIR, "env")) as f:
+        for line in f:
+            m = re.match(r"\s*(?:export\s+)?(\w+)=(.*)", line)
+            if m:
+                env[m.group(1)] = m.group(2).strip().strip("'\"")
+    return env
+
+
+PGENV = read_env()
+HOST, PORT, DB = PGENV["PGHOST"], PGENV["PGPORT"], PGENV["PGDATABASE"]
+DSN = "host=%s port=%s dbname=%s user=analytics_ro" % (HOST, PORT, DB)
+with open(os.path.join(PGDIR, "ro.pw")) as f:
+    RO_PASSWORD = f.read().strip()
+
+
+def psql(sql, user="postgres", extra=()):
+    """Run SQL through psql on the Unix socket; (returncode, out, err)."""
+    p = subprocess.run(
+        ["psql", "-X", "-q", "-At", "-h", HOST, "-p", PORT, "-d", DB,
+         "-U", user, "-v", "ON_ERROR_STOP=1", *extra, "-c", sql],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60,
+        text=True)
+    return p.returncode, p.stdout.strip(), p.stderr.strip()
+
+
+def pg_ctl(action):
+    subprocess.run(["sh", os.path.join(TOP, "tests/pg.sh"), "ctl", PGDIR,
+                    action], stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL, timeout=120, check=True)
+
+
+class Server:
+    """analytics-mcp as a child process, spoken to line by line."""
+
+    def __init__(self, *args, dsn=DSN, caller="tester", env=None):
+        self.stderr = tempfile.TemporaryFile()
+        e = dict(os.environ)
+        for k in list(e):
+            if k.startswith("PG") or k.startswith("MCP_") or \
+                    k == "DATABASE_URL":
+                del e[k]
+        e.update(env or {})
+        cmd = [BINARY]
+        if dsn is not None:
+            cmd += ["--dsn", dsn]
+        if caller is not None:
+            cmd += ["--caller", caller]
+        self.proc = subprocess.Popen(cmd + list(args), stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE,
+                                     stderr=self.stderr, env=e)
+        self.buf = b""
+        self.sel = selectors.DefaultSelector()
+        self.sel.register(self.proc.stdout, selectors.EVENT_READ)
+        self.next_id = 1
+
+    def send_raw(self, data):
+        self.proc.stdin.write(data)
+        self.proc.stdin.flush()
+
+    def send(self, obj):
+        self.send_raw(json.dumps(obj).encode() + b"\n")
+
+    def recv(self, timeout=15):
+        """The next reply line as a dict, or None after timeout seconds."""
+        deadline = time.monotonic() + timeout
+        while b"\n" not in self.buf:
+            left = deadline - time.monotonic()
+            if left <= 0 or not self.sel.select(left):
+                return None
+            chunk = os.read(self.proc.stdout.fileno(), 1 << 20)
+            if not chunk:
+                return None
+            self.buf += chunk
+        line, self.buf = self.buf.split(b"\n", 1)
+        return json.loads(line)
+
+    def request(self, method, params=None, timeout=15):
+        rid = self.next_id
+        self.next_id += 1
+        msg = {"jsonrpc": "2.0", "id": rid, "method": method}
+        if params is not None:
+            msg["params"] = params
+        self.send(msg)
+        reply = self.recv(timeout)
+        if reply is not None and reply.get("id") != rid:
+            raise AssertionError("reply for id %r, expected %r" %
+                                 (reply.get("id"), rid))
+        return reply
+
+    def initialize(self):
+        r = self.request("initialize", {
+            "protocolVersion": "2025-11-25", "capabilities": {},
+            "clientInfo": {"name": "integration", "version": "1"}})
+        self.send({"jsonrpc": "2.0", "method": "notifications/initialized"})
+        return r
+
+    def tool(self, name, timeout=30, **arguments):
+        r = self.request("tools/call", {"name": name,
+                                        "arguments": arguments}, timeout)
+        if r is None:
+            raise AssertionError("no reply to tools/call %s" % name)
+        return r["result"]
+
+    def stop(self, timeout=5):
+        """Close stdin and wait; returns the exit status (or None)."""
+        if self.proc.poll() is None:
+            try:
+                self.proc.stdin.close()
+            except BrokenPipeError:
+                pass
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+                return None
+        return self.proc.returncode
+
+    def log(self):
+        self.stderr.seek(0)
+        return self.stderr.read().decode("utf-8", "replace")
+
+
+def text_of(result):
+    return result["content"][0]["text"]
+
+
+def active_queries(caller, any_state=False):
+    """Running statements (or, any_state, backends) of this caller.
+
+    The user's SQL runs through a cursor, so pg_stat_activity shows the
+    FETCH; the session is found by its application_name instead."""
+    rc, out, err = psql(
+        "SELECT count(*) FROM pg_stat_activity WHERE application_name = "
+        "'analytics-mcp/%s'%s" % (caller, "" if any_state else
+                                  " AND state = 'active'"))
+    return int(out) if rc == 0 else -1
+
+
+def wait_until(pred, timeout, step=0.05):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if pred():
+            return True
+        time.sleep(step)
+    return pred()
+
+
+
+
+def run_tests(tests):
+    """Run each test function; a crash is a failure, not an abort."""
+    only = os.environ.get("ONLY")
+    for t in tests:
+        if only and only not in t.__name__:
+            continue
+        print("# " + t.__name__)
+        sys.stdout.flush()
+        try:
+            t()
+        except Exception as e:
+            check(False, "%s raised %s: %s" % (t.__name__,
+                                               type(e).__name__, e))
+    return 1 if FAILURES else 0

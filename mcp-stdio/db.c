@@ -200,6 +200,9 @@ db_cancel_send(void)
 		    "be started; the statement runs on to its timeout");
 		return;
 	case 0:
+		/* Hold none of the session's descriptors: not the client's
+		 * pipes, which ssh waits on, nor the database socket. */
+		closefrom(0);
 		alarm(CANCEL_HELPER_S);
 		(void)PQcancel(db.cancel, buf, sizeof(buf));
 		_exit(0);

@@ -20,6 +20,7 @@
 #ifndef EXTERN_H
 #define EXTERN_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -257,7 +258,12 @@ enum io_status {
 	IO_ERROR
 };
 
-void	 io_init(size_t max_line);
+/*
+ * max_line caps a request line; a wait for stdout to drain lets the
+ * signals not in waitmask in and gives up once *stop is set.
+ */
+void	 io_init(size_t max_line, const sigset_t *waitmask,
+	    volatile sig_atomic_t *stop);
 /* Read what fd 0 has (once; call when poll says readable). */
 enum io_status io_fill(void);
 /*

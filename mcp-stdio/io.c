@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -18,6 +19,8 @@
 #define IO_CHUNK	(64 * 1024)
 
 static struct {
+	const sigset_t *waitmask;	/* signals that may end a wait */
+	volatile sig_atomic_t *stop;	/* set by their handler */
 	char	*buf;
 	size_t	 cap;
 	size_t	 start;		/* first byte not yet returned */
@@ -31,9 +34,12 @@ static struct {
 } in;
 
 void
-io_init(size_t max_line)
+io_init(size_t max_line, const sigset_t *waitmask,
+    volatile sig_atomic_t *stop)
 {
 	in.max_line = max_line;
+	in.waitmask = waitmask;
+	in.stop = stop;
 }
 
 /* Make room for IO_CHUNK more bytes; the buffer never exceeds the cap. */
@@ -138,7 +144,11 @@ io_next(const char **line, size_t *len)
 	}
 }
 
-/* Write all of buf, waiting while a non-blocking stdout is full. */
+/*
+ * Write all of buf, waiting while a non-blocking stdout is full.  The
+ * wait lets the terminating signals in: a client that never reads can
+ * not keep the session from ending.
+ */
 static int
 io_write_all(const char *buf, size_t len)
 {
@@ -146,6 +156,8 @@ io_write_all(const char *buf, size_t len)
 	ssize_t		 n;
 
 	while (len > 0) {
+		if (in.stop != NULL && *in.stop)
+			return -1;
 		n = write(STDOUT_FILENO, buf, len);
 		if (n == -1) {
 			if (errno == EINTR)
@@ -153,7 +165,7 @@ io_write_all(const char *buf, size_t len)
 			if (errno == EAGAIN) {
 				pfd.fd = STDOUT_FILENO;
 				pfd.events = POLLOUT;
-				(void)poll(&pfd, 1, -1);
+				(void)ppoll(&pfd, 1, NULL, in.waitmask);
 				continue;
 			}
 			return -1;

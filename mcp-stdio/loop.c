@@ -18,6 +18,7 @@
 #include <sys/types.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -242,7 +243,7 @@ loop_run(const struct config *cfg)
 	struct pollfd	 pfd[3];
 	struct timespec	 ts;
 	nfds_t		 n;
-	int		 ms, fd;
+	int		 ms, fd, outflags;
 	short		 events;
 
 	loop.cfg = cfg;
@@ -263,7 +264,10 @@ loop_run(const struct config *cfg)
 	sigaddset(&block, SIGHUP);
 	sigprocmask(SIG_BLOCK, &block, &orig);
 
-	io_init(cfg->max_line);
+	io_init(cfg->max_line, &orig, &terminate);
+	/* A reader that stops reading must not block us: see io.c. */
+	if ((outflags = fcntl(STDOUT_FILENO, F_GETFL)) != -1)
+		(void)fcntl(STDOUT_FILENO, F_SETFL, outflags | O_NONBLOCK);
 	rpc_init((size_t)cfg->max_bytes * REPLY_FACTOR + REPLY_SLACK);
 	db_connect_start();
 	for (;;) {
@@ -314,5 +318,7 @@ loop_run(const struct config *cfg)
 		loop.qhead = (loop.qhead + 1) % PENDING_MAX;
 		loop.qlen--;
 	}
+	if (outflags != -1)
+		(void)fcntl(STDOUT_FILENO, F_SETFL, outflags);
 	return 0;
 }

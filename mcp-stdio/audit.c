@@ -55,8 +55,8 @@ audit_status(const struct job *job)
 {
 	if (job->cancelled)
 		return "cancelled";
-	if (job->sqlstate != NULL)
-		return job->sqlstate;
+	if (job->pg.sqlstate[0] != '\0')
+		return job->pg.sqlstate;
 	return job->failed ? "error" : "ok";
 }
 

@@ -73,6 +73,7 @@ static struct {
 	uint64_t	 deadline;	/* connect attempt gives up */
 	uint64_t	 abandon_at;	/* an ending job gives up the link, or 0 */
 	struct job	*job;		/* running or waiting to run */
+	struct job	*done;		/* over, for the loop to take */
 	enum phase	 phase;
 	enum step_next	 next;		/* the running step's callback said */
 	char		 timeout[32];	/* statement_timeout in ms */
@@ -82,6 +83,22 @@ static struct {
 } db;
 
 static void	db_send(void);
+
+/* The job is over: hand it to the loop (db_take_done). */
+static void
+db_done(struct job *job)
+{
+	db.done = job;
+}
+
+struct job *
+db_take_done(void)
+{
+	struct job	*job = db.done;
+
+	db.done = NULL;
+	return job;
+}
 static void	db_job_end(void);
 
 int
@@ -174,7 +191,6 @@ static void
 db_oom_error(struct job *job)
 {
 	job->failed = true;
-	job->sqlstate = NULL;
 	err_set(&job->err, 0, "a row of the result is too large to receive "
 	    "within this server's memory cap of %lld MiB (--max-memory). "
 	    "Select fewer or narrower columns, or cut long values in SQL, "
@@ -250,7 +266,7 @@ db_connect_failed(const char *why)
 		err_set(&job->err, 0, "the database is unavailable: %s. "
 		    "The next call will try to connect again.", why);
 		job->failed = true;
-		loop_job_done(job);
+		db_done(job);
 	}
 }
 
@@ -364,16 +380,48 @@ db_connect_poll(short revents)
 	}
 }
 
+/* A copy of a server's text, scrubbed of secrets; NULL stays NULL. */
+static char *
+db_text(const char *s)
+{
+	char	 buf[ERRMSG_MAX];
+
+	if (s == NULL)
+		return NULL;
+	secret_scrub(s, buf, sizeof(buf));
+	return strdup(buf);
+}
+
 /*
- * Record a PostgreSQL error on the job as the isError text: message,
+ * Fail the job with a PostgreSQL error, its fields as the server sent
+ * them (result.c formats them): SQLSTATE, message, detail, hint and the
+ * 1-based character position in the user's SQL, or 0.
+ */
+static void
+db_pg_record(struct job *job, const char *state, const char *msg,
+    const char *detail, const char *hint, size_t pos)
+{
+	job->failed = true;
+	strlcpy(job->pg.sqlstate, state != NULL ? state : "",
+	    sizeof(job->pg.sqlstate));
+	if ((job->pg.message = db_text(msg != NULL ? msg : "unknown error")) ==
+	    NULL)
+		err_set(&job->err, 0, "out of memory");
+	job->pg.detail = db_text(detail);
+	job->pg.hint = db_text(hint);
+	job->pg.position = pos;
+}
+
+/*
+ * Record a PostgreSQL error of the running statement on the job: message,
  * SQLSTATE, detail, hint and, for the user's statement, the position.
  */
 static void
 db_job_error(const PGresult *res)
 {
 	struct job	*job = db.job;
-	const char	*state, *pos;
-	size_t		 off;
+	const char	*pos, *e;
+	long long	 p;
 
 	if (job->failed)
 		return;		/* keep the first error */
@@ -381,26 +429,19 @@ db_job_error(const PGresult *res)
 		db_oom_error(job);
 		return;
 	}
-	job->failed = true;
-	state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-	if (state != NULL) {
-		strlcpy(job->sqlstate_buf, state, sizeof(job->sqlstate_buf));
-		job->sqlstate = job->sqlstate_buf;
-	}
 	pos = PQresultErrorField(res, PG_DIAG_STATEMENT_POSITION);
-	off = 0;
-	if (pos != NULL && db.phase == PH_STEP &&
-	    job->cur == job->user_step && job->sql != NULL) {
-		const char	*e;
-		long long	 p;
-
-		p = strtonum(pos, 1, INT32_MAX, &e);
-		if (e == NULL && p > (long long)job->user_prefix)
-			off = (size_t)(p - (long long)job->user_prefix);
-	}
-	tool_pg_error(job, PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY),
-	    state, PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL),
-	    PQresultErrorField(res, PG_DIAG_MESSAGE_HINT), off);
+	p = pos != NULL ? strtonum(pos, 1, INT32_MAX, &e) : 0;
+	/* A position counts only inside the user's own text. */
+	if (pos == NULL || e != NULL || db.phase != PH_STEP ||
+	    job->cur != job->user_step || job->sql == NULL ||
+	    p <= (long long)job->user_prefix)
+		p = 0;
+	else
+		p -= (long long)job->user_prefix;
+	db_pg_record(job, PQresultErrorField(res, PG_DIAG_SQLSTATE),
+	    PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY),
+	    PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL),
+	    PQresultErrorField(res, PG_DIAG_MESSAGE_HINT), (size_t)p);
 }
 
 /* The connection broke under a job: fail it, or retry a fresh one. */
@@ -416,7 +457,6 @@ db_lost(void)
 		/* Nothing of the job ran: the link had died while idle. */
 		job->retried = true;
 		job->failed = false;
-		job->sqlstate = NULL;
 		db_connect_start();
 		return;
 	}
@@ -429,7 +469,7 @@ db_lost(void)
 	}
 	db.job = NULL;
 	db.abandon_at = 0;
-	loop_job_done(job);
+	db_done(job);
 }
 
 /* Send the statement of the current phase; on failure the link is gone. */
@@ -519,7 +559,7 @@ db_job_end(void)
 	db.job = NULL;
 	db.state = DB_IDLE;
 	db.abandon_at = 0;
-	loop_job_done(job);
+	db_done(job);
 }
 
 /*
@@ -597,19 +637,15 @@ db_clock(void)
 		db_drop();
 		db.abandon_at = 0;
 		db.job = NULL;
-		loop_job_done(job);
+		db_done(job);
 		return;
 	}
 	if ((at = db_call_deadline()) == 0 || now < at)
 		return;
 	job->timed_out = true;
-	if (!job->failed) {
-		tool_pg_error(job, "canceling statement due to statement "
-		    "timeout", "57014", NULL, NULL, 0);
-		job->failed = true;
-		strlcpy(job->sqlstate_buf, "57014", sizeof(job->sqlstate_buf));
-		job->sqlstate = job->sqlstate_buf;
-	}
+	if (!job->failed)
+		db_pg_record(job, "57014", "canceling statement due to "
+		    "statement timeout", NULL, NULL, 0);
 	db_cancel_send();
 	db_ending();
 }
@@ -663,7 +699,7 @@ db_cancel_if(const char *id, size_t idlen)
 	} else {
 		/* Still waiting for a connection: nothing ran. */
 		db.job = NULL;
-		loop_job_done(job);
+		db_done(job);
 	}
 	return true;
 }
@@ -680,7 +716,7 @@ db_close(void)
 	if (job != NULL) {
 		job->cancelled = true;
 		db.job = NULL;
-		loop_job_done(job);
+		db_done(job);
 	}
 }
 

@@ -2,20 +2,26 @@
  * analytics-mcp: the one internal header.  Every prototype shared between
  * files, every limit and every default lives here; everything else is static.
  *
- * Modules, by prefix:
- *   io_     line input from stdin, the single write path to stdout
- *   json_   strict JSON validation and a jsmn-based reader
- *   jw_     JSON writer into a growable buffer
- *   rpc_    JSON-RPC 2.0 envelope: parse a request, write replies
- *   mcp_    MCP methods: initialize, ping, tools/list, tools/call, ...
- *   tool_   the six tools: arguments, statements, results
- *   pgv_    PostgreSQL value -> JSON value mapping
- *   db_     asynchronous libpq connection and read-only transactions
- *   guard_  the SQL guard (a PostgreSQL lexer)
- *   audit_  one audit record per tool call
- *   caller_ who is asking: --caller, the ssh key, the socket peer, the uid
- *   secret_ the database password, kept out of every message
- *   loop_   the single-threaded poll() loop
+ * Modules, by prefix, each calling only those below it (main.c on top):
+ *   loop_    the single-threaded poll() loop: queue, cancel, jobs
+ *   mcp_     the method table: name, handler, needs-database, eras
+ *   era_     protocol revisions: negotiation, the version per request
+ *   tools_   the tool table, tools/list and tools/call
+ *   rowset_  query and sample_table: cursor, FETCH sizing, budgets
+ *   catalog_ the listing tools' SQL, shared with sample_table
+ *   arg_     argument readers shared by the tools
+ *   result_  CallToolResult and PostgreSQL error text
+ *   db_      the libpq runner; returns finished jobs, formats nothing
+ *   job_     a tool call's statements and buffers
+ *   audit_   one audit record per tool call, escaped log lines
+ *   rpc_     JSON-RPC 2.0 envelope: parse a request, write replies
+ *   io_      line input from stdin, the single write path to stdout
+ *   pgv_     PostgreSQL value -> JSON value mapping
+ *   guard_   the SQL guard (a PostgreSQL lexer)
+ *   jw_      JSON writer into a growable buffer
+ *   json_    strict JSON validation and a jsmn-based reader
+ *   caller_  who is asking: --caller, the ssh key, the socket peer, the uid
+ *   secret_  the database password, kept out of every message
  */
 #ifndef EXTERN_H
 #define EXTERN_H
@@ -271,9 +277,35 @@ enum io_status io_fill(void);
  * call; IO_AGAIN when none is complete.
  */
 enum io_status io_next(const char **, size_t *);
-/* Write len bytes plus '\n' to stdout; -1 once the peer is gone. */
+/*
+ * Write len bytes plus '\n' to stdout in one writev(); -1 once stdout has
+ * failed, after which nothing more is written.
+ */
 int	 io_write_line(const char *, size_t);
+/* True once a write to stdout has failed: nobody reads replies. */
 bool	 io_out_broken(void);
+/* The errno of a write failure that was not the reader leaving, or 0. */
+int	 io_out_errno(void);
+
+/* ---- era.c: protocol revisions ---------------------------------------- */
+
+enum proto {
+	PROTO_2024_11_05,
+	PROTO_2025_03_26,	/* tool annotations */
+	PROTO_2025_06_18,	/* title, outputSchema, structuredContent */
+	PROTO_2025_11_25
+};
+#define PROTO_LATEST	PROTO_2025_11_25
+
+/* What one client session has agreed to; the loop owns it. */
+struct session {
+	enum proto	 proto;		/* latest until initialize says */
+};
+
+/* The revision named by the string token tok, else the latest. */
+enum proto era_negotiate(const struct json_doc *, int tok);
+/* The name of a revision, e.g. "2025-11-25". */
+const char *era_name(enum proto);
 
 /* ---- rpc.c: JSON-RPC envelopes ---------------------------------------- */
 
@@ -284,6 +316,7 @@ struct rpc_req {
 	size_t		 idlen;
 	char		*method;
 	int		 params;	/* token index or -1 */
+	enum proto	 proto;		/* the session's when it is handled */
 };
 
 /*
@@ -294,8 +327,14 @@ int	 rpc_parse(struct rpc_req *, const char *, size_t, struct error *);
 void	 rpc_free(struct rpc_req *);
 /* The longest reply line; a longer one is replaced by an error. */
 void	 rpc_init(size_t reply_max);
-/* Send {"jsonrpc":"2.0","id":..,"result":<result>}. */
-int	 rpc_reply(const struct rpc_req *, const struct jw *result);
+/*
+ * A reply is built in one buffer: rpc_result_begin() writes the envelope
+ * up to "result":, the caller writes the result value into w, and
+ * rpc_result_end() closes and sends it as one line.  A w that failed or
+ * grew past the cap is replaced by error -32603.  Returns 0 or -1.
+ */
+void	 rpc_result_begin(struct jw *w, const struct rpc_req *);
+int	 rpc_result_end(struct jw *w, const struct rpc_req *);
 /* Send an error; id omitted when req or req->id is NULL. */
 int	 rpc_error(const struct rpc_req *, const struct error *);
 /* True if raw id bytes a and b name the same request. */
@@ -329,10 +368,13 @@ struct step {
 	step_cb		 cb;		/* NULL: ignore the result */
 };
 
-enum tool_kind {
-	TOOL_QUERY,		/* the user's SQL: a row set */
-	TOOL_SAMPLE,		/* SELECT * of one relation: a row set */
-	TOOL_CATALOG		/* introspection: objects */
+/* A PostgreSQL error as the server sent it; result.c formats it. */
+struct pgerr {
+	char		 sqlstate[6];	/* "" when none */
+	char		*message;	/* NULL: no PostgreSQL error */
+	char		*detail;
+	char		*hint;
+	size_t		 position;	/* 1-based character in job->sql, or 0 */
 };
 
 enum truncation {
@@ -343,13 +385,13 @@ enum truncation {
 
 /*
  * A tool call on its way through the database: BEGIN READ ONLY, settings,
- * the tool's steps, ROLLBACK.  Made by tool_prepare(), run by db_run(),
- * answered by tool_finish(), freed by job_free() (with its request).
+ * the tool's steps, ROLLBACK, the reset.  Made by tools_call(), run by
+ * db_run(), answered by result_send(), freed by job_free() (with its
+ * request).
  */
 struct job {
 	struct rpc_req	*req;
 	char		*tool;		/* tool name, for the audit */
-	enum tool_kind	 tool_kind;
 	char		*sql;		/* the user's SQL, for errors and audit */
 	struct step	 steps[JOB_STEPS_MAX];
 	int		 nsteps;
@@ -359,10 +401,10 @@ struct job {
 	bool		 cancelled;	/* notifications/cancelled arrived */
 	bool		 failed;	/* err holds the isError text */
 	bool		 retried;	/* reconnected once after a stale link */
-	struct error	 err;
-	const char	*sqlstate;	/* of a PostgreSQL error, or NULL */
-	char		 sqlstate_buf[6];
+	struct error	 err;		/* the isError text */
+	struct pgerr	 pg;		/* or the PostgreSQL error behind it */
 	struct jw	 out;		/* structuredContent being built */
+	void		(*finish)(struct job *);	/* ends out, or NULL */
 	const char	*list_key;	/* catalog listing: its array's key */
 	struct jw	 rowbuf;	/* row set: the rows array */
 	struct jw	 cols;		/* row set: the columns array */
@@ -396,8 +438,10 @@ int	 db_pollfd(short *events);
 int	 db_timeout_ms(void);
 /* Advance connection and job; revents from poll(), 0 on a timeout. */
 void	 db_service(short revents);
-/* Run job; the loop gets it back through loop_job_done(). */
+/* Run job; the loop takes it back from db_take_done() when it is over. */
 void	 db_run(struct job *);
+/* The job that is over (answered by the database, failed, cancelled), once. */
+struct job *db_take_done(void);
 /*
  * If the job in the database answers request id, mark it cancelled and
  * cancel its statement in PostgreSQL (PQcancel); true if it did.
@@ -413,49 +457,110 @@ void	 db_close(void);
 /* --check: connect, print the facts an operator needs; exit status. */
 int	 db_check(void);
 
-/* ---- job helpers (tool.c) --------------------------------------------- */
+/* ---- job.c ------------------------------------------------------------ */
 
+/* A new job for tool (copied) answering req, with cfg's limits; or NULL. */
+struct job *job_new(struct rpc_req *, const char *tool, const struct config *);
 /* Add a statement to job; params copied.  Returns 0 or -1. */
 int	 job_add(struct job *, const char *sql, step_cb, int nparams, ...);
+/* Free job, its request included. */
 void	 job_free(struct job *);
 /* Keep a server notice of the user's statement for the result. */
 void	 job_note(struct job *, const char *severity, const char *text);
 
-/* ---- tool.c ----------------------------------------------------------- */
+/* ---- args.c: argument readers ----------------------------------------- */
 
-/* Write the tools/list result. */
-void	 tool_list(struct jw *);
-/*
- * Prepare a tools/call: validate arguments and build the job.  Returns 0
- * with *job set; 1 when the result is already decided without the
- * database (an isError such as a guard rejection, in *job's err); -1 for a
- * JSON-RPC error (unknown tool) in err.
- */
-int	 tool_prepare(struct rpc_req *, const struct config *, struct job **,
-	    struct error *);
-/* Send the result of a finished job (structuredContent or isError). */
-void	 tool_finish(struct job *);
-/*
- * Set job's isError text from a PostgreSQL error; pos is the 1-based
- * character position in job->sql, or 0.
- */
-void	 tool_pg_error(struct job *, const char *msg, const char *sqlstate,
-	    const char *detail, const char *hint, size_t pos);
-
-/* ---- mcp.c ------------------------------------------------------------ */
-
-enum proto {
-	PROTO_2024_11_05,
-	PROTO_2025_03_26,	/* tool annotations */
-	PROTO_2025_06_18,	/* title, outputSchema, structuredContent */
-	PROTO_2025_11_25
+struct args {
+	struct rpc_req	*req;
+	int		 obj;		/* the arguments object, or -1 */
 };
-#define PROTO_LATEST	PROTO_2025_11_25
 
-/* Answer a request that needs no database (all but tools/call). */
-void	 mcp_handle(struct rpc_req *);
-/* The protocol version negotiated by initialize (latest before it). */
-enum proto mcp_proto(void);
+/* A string argument of at most maxlen bytes; *out NULL when absent. */
+int	 arg_str(struct args *, const char *name, bool required,
+	    size_t maxlen, char **out, struct error *);
+/* An integer argument within [min, max], or def when absent. */
+int	 arg_int(struct args *, const char *name, long long def,
+	    long long min, long long max, long long *out, struct error *);
+/* Refuse argument names the tool does not take (a typo, say). */
+int	 arg_known(struct args *, const char *tool, const char *const *names,
+	    struct error *);
+/* The schema argument (def when absent): one of the readable schemas. */
+int	 arg_schema(struct args *, const struct config *, const char *def,
+	    char **out, struct error *);
+/* The schema and table arguments. */
+int	 arg_relation(struct args *, const struct config *, char **schema,
+	    char **table, struct error *);
+/* NULL-terminated names as "a, b, c" in buf, for messages. */
+void	 arg_name_list(char *buf, size_t bufsz, const char *const *names);
+
+/*
+ * A tool's preparation: read its arguments and add its statements to the
+ * job.  Returns 0, or -1 with err holding the isError text.
+ */
+typedef int (*tool_prep)(struct job *, struct args *, const struct config *,
+    struct error *);
+
+/* ---- catalog.c and rowset.c: the tools' statements -------------------- */
+
+int	 catalog_schemas(struct job *, struct args *, const struct config *,
+	    struct error *);
+int	 catalog_tables(struct job *, struct args *, const struct config *,
+	    struct error *);
+int	 catalog_describe(struct job *, struct args *, const struct config *,
+	    struct error *);
+int	 catalog_functions(struct job *, struct args *, const struct config *,
+	    struct error *);
+/* One row: a relation's facts ($1 schema, $2 name), NULL if none. */
+extern const char catalog_sql_relation[];
+/* After catalog_sql_relation: true if found, else the job failed. */
+bool	 catalog_relation_found(struct job *, const void *pgresult);
+
+int	 rowset_query(struct job *, struct args *, const struct config *,
+	    struct error *);
+int	 rowset_sample(struct job *, struct args *, const struct config *,
+	    struct error *);
+
+/* ---- tools.c ---------------------------------------------------------- */
+
+/* Write the tools/list result for protocol revision proto. */
+void	 tools_list(struct jw *, enum proto);
+/*
+ * Prepare a tools/call: validate arguments and build the job, which then
+ * owns the request.  Returns 0 with *job set; 1 when the result is
+ * already decided without the database (an isError such as a guard
+ * rejection, in *job's err); -1 for a JSON-RPC error (unknown tool) in
+ * err, with no job made.
+ */
+int	 tools_call(struct rpc_req *, const struct config *, struct job **,
+	    struct error *);
+
+/* ---- result.c --------------------------------------------------------- */
+
+/* Send the result of a finished job (structuredContent or isError). */
+void	 result_send(struct job *);
+
+/* ---- mcp.c: the method table ------------------------------------------ */
+
+/* How the loop treats a request. */
+enum mcp_route {
+	ROUTE_IN_ORDER,		/* answered in arrival order, after any job */
+	ROUTE_AT_ONCE,		/* answered even while a job runs (ping) */
+	ROUTE_CANCEL,		/* a notification that cancels a request */
+	ROUTE_DROP		/* a notification with nothing to do */
+};
+
+enum mcp_route mcp_route(const struct rpc_req *);
+/* The raw id a ROUTE_CANCEL notification names; false if none. */
+bool	 mcp_cancel_target(const struct rpc_req *, const char **id,
+	    size_t *idlen);
+/*
+ * Handle req in session sess.  Returns 0 when it is answered (or needs no
+ * answer) and req is still the caller's; 1 with *job set when the answer
+ * is the job's (the job owns req): run it, or send it at once when
+ * job->failed already holds the answer.
+ */
+int	 mcp_handle(struct session *, struct rpc_req *, const struct config *,
+	    struct job **);
 
 /* ---- audit.c ---------------------------------------------------------- */
 
@@ -501,8 +606,6 @@ void	 caller_sha256(const unsigned char *, size_t, unsigned char[32]);
 
 /* Run until EOF or SIGTERM; returns the exit status. */
 int	 loop_run(const struct config *);
-/* db.c hands a finished job back. */
-void	 loop_job_done(struct job *);
 
 /* ---- secret.c --------------------------------------------------------- */
 

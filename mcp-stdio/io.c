@@ -6,10 +6,12 @@
  * IO_TOOLONG once, so the session can answer with an error and go on.
  */
 #include <sys/types.h>
+#include <sys/uio.h>
 
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -31,6 +33,7 @@ static struct {
 	bool	 toolong;	/* IO_TOOLONG not yet reported */
 	bool	 eof;
 	bool	 out_broken;	/* stdout failed: the peer is gone */
+	int	 out_errno;	/* why, unless EPIPE: an error to report */
 } in;
 
 void
@@ -145,33 +148,42 @@ io_next(const char **line, size_t *len)
 }
 
 /*
- * Write all of buf, waiting while a non-blocking stdout is full.  The
- * wait lets the terminating signals in: a client that never reads can
- * not keep the session from ending.
+ * Write iov[0..n) whole, waiting while a non-blocking stdout is full: one
+ * writev() unless the pipe takes less.  The wait lets the terminating
+ * signals in: a client that never reads cannot keep the session from
+ * ending.  Returns 0, or -1 with errno set (EINTR once told to stop).
  */
 static int
-io_write_all(const char *buf, size_t len)
+io_writev_all(struct iovec *iov, int n)
 {
 	struct pollfd	 pfd;
-	ssize_t		 n;
+	ssize_t		 w;
 
-	while (len > 0) {
-		if (in.stop != NULL && *in.stop)
-			return -1;
-		n = write(STDOUT_FILENO, buf, len);
-		if (n == -1) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN) {
-				pfd.fd = STDOUT_FILENO;
-				pfd.events = POLLOUT;
-				(void)ppoll(&pfd, 1, NULL, in.waitmask);
-				continue;
-			}
+	while (n > 0) {
+		if (in.stop != NULL && *in.stop) {
+			errno = EINTR;
 			return -1;
 		}
-		buf += n;
-		len -= (size_t)n;
+		if ((w = writev(STDOUT_FILENO, iov, n)) == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno != EAGAIN)
+				return -1;
+			pfd.fd = STDOUT_FILENO;
+			pfd.events = POLLOUT;
+			(void)ppoll(&pfd, 1, NULL, in.waitmask);
+			continue;
+		}
+		/* Skip what went out, a partial iovec included. */
+		while (n > 0 && (size_t)w >= iov->iov_len) {
+			w -= (ssize_t)iov->iov_len;
+			iov++;
+			n--;
+		}
+		if (n > 0) {
+			iov->iov_base = (char *)iov->iov_base + w;
+			iov->iov_len -= (size_t)w;
+		}
 	}
 	return 0;
 }
@@ -179,18 +191,33 @@ io_write_all(const char *buf, size_t len)
 int
 io_write_line(const char *buf, size_t len)
 {
+	struct iovec	 iov[2];
+	char		 nl = '\n';
+
 	if (in.out_broken)
 		return -1;
-	if (io_write_all(buf, len) == -1 || io_write_all("\n", 1) == -1) {
+	iov[0].iov_base = (void *)(uintptr_t)buf;
+	iov[0].iov_len = len;
+	iov[1].iov_base = &nl;
+	iov[1].iov_len = 1;
+	if (io_writev_all(iov, 2) == -1) {
 		in.out_broken = true;
+		/* A reader gone or a stop asked for is the normal end. */
+		if (errno != EPIPE && errno != EINTR)
+			in.out_errno = errno;
 		return -1;
 	}
 	return 0;
 }
 
-/* True once a write to stdout has failed (EPIPE): nobody reads replies. */
 bool
 io_out_broken(void)
 {
 	return in.out_broken;
+}
+
+int
+io_out_errno(void)
+{
+	return in.out_errno;
 }

@@ -3,10 +3,14 @@
  * reader going away) and the database socket.
  *
  * Requests are answered in order.  While a tool call is in the database,
- * ping is answered at once, notifications/cancelled stops the call it
- * names, and every other request waits in a bounded queue.
+ * a request the method table routes "at once" (ping) is answered at once,
+ * a cancelling notification stops the call it names, and every other
+ * request waits in a bounded queue.  The loop knows jobs and routes, not
+ * method names (see mcp.c).
  *
- * The session ends with status 0 in three ways:
+ * The session ends with status 0 in three ways (and with status 1 when a
+ * write to stdout fails for another reason than its reader leaving, such
+ * as EIO or ENOSPC):
  *   - the client is gone: stdout's reader closed (POLLERR or POLLHUP on
  *     fd 1, or EPIPE), as when an ssh client dies; or SIGTERM, SIGINT or
  *     SIGHUP: the running statement is cancelled at once (by a helper
@@ -31,6 +35,7 @@
 
 static struct {
 	const struct config *cfg;
+	struct session	 session;
 	struct rpc_req	*queue[PENDING_MAX];	/* a ring */
 	size_t		 qhead;
 	size_t		 qlen;
@@ -47,10 +52,14 @@ on_signal(int sig)
 	terminate = 1;
 }
 
-void
-loop_job_done(struct job *job)
+/* Take back the job the database is done with, if any. */
+static void
+loop_collect(void)
 {
-	loop.done = job;
+	struct job	*job;
+
+	if (loop.done == NULL && (job = db_take_done()) != NULL)
+		loop.done = job;
 }
 
 /* True while a tool call holds the database or awaits its answer. */
@@ -70,7 +79,7 @@ loop_finish(void)
 		return;
 	loop.done = NULL;
 	if (!job->cancelled)
-		tool_finish(job);
+		result_send(job);
 	audit_job(job, loop.cfg);
 	job_free(job);
 }
@@ -87,23 +96,11 @@ static void
 loop_dispatch(struct rpc_req *req)
 {
 	struct job	*job;
-	struct error	 err;
-	int		 rc;
 
-	if (strcmp(req->method, "tools/call") != 0) {
-		mcp_handle(req);
+	if (mcp_handle(&loop.session, req, loop.cfg, &job) == 0)
 		req_free(req);
-		return;
-	}
-	rc = tool_prepare(req, loop.cfg, &job, &err);
-	if (rc == -1) {
-		rpc_error(req, &err);
-		if (job == NULL)
-			req_free(req);
-		else
-			job_free(job);
-	} else if (rc == 1) {
-		loop_job_done(job);	/* decided without the database */
+	else if (job->failed) {
+		loop.done = job;	/* decided without the database */
 		loop_finish();
 	} else
 		db_run(job);
@@ -116,6 +113,7 @@ loop_drain_queue(void)
 	struct rpc_req	*req;
 
 	for (;;) {
+		loop_collect();
 		loop_finish();
 		if (loop_busy() || loop.qlen == 0)
 			return;
@@ -132,16 +130,9 @@ loop_cancel(struct rpc_req *req)
 {
 	const char	*id, *qid;
 	size_t		 idlen, qidlen, i, j, k;
-	int		 t;
 	struct rpc_req	*q;
 
-	t = json_member(&req->doc, req->params, "requestId");
-	if (json_type(&req->doc, t) == JSON_STRING) {
-		id = json_raw(&req->doc, t, &idlen) - 1;
-		idlen += 2;
-	} else if (json_type(&req->doc, t) == JSON_NUMBER)
-		id = json_raw(&req->doc, t, &idlen);
-	else
+	if (!mcp_cancel_target(req, &id, &idlen))
 		return;
 	if (db_busy() && loop.done == NULL) {
 		/* db.c holds the running job; its request is in the job. */
@@ -187,14 +178,21 @@ loop_line(const char *line, size_t len)
 		req_free(req);		/* a response: we asked nothing */
 		return;
 	}
-	if (req->id == NULL) {
-		if (strcmp(req->method, "notifications/cancelled") == 0)
-			loop_cancel(req);
+	switch (mcp_route(req)) {
+	case ROUTE_CANCEL:
+		loop_cancel(req);
 		req_free(req);
 		return;
+	case ROUTE_DROP:
+		req_free(req);
+		return;
+	case ROUTE_AT_ONCE:
+		loop_dispatch(req);
+		return;
+	case ROUTE_IN_ORDER:
+		break;
 	}
-	if (strcmp(req->method, "ping") == 0 ||
-	    (!loop_busy() && loop.qlen == 0)) {
+	if (!loop_busy() && loop.qlen == 0) {
 		loop_dispatch(req);
 		return;
 	}
@@ -247,6 +245,7 @@ loop_run(const struct config *cfg)
 	short		 events;
 
 	loop.cfg = cfg;
+	loop.session.proto = PROTO_LATEST;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);	/* a dead peer is EPIPE */
@@ -308,6 +307,7 @@ loop_run(const struct config *cfg)
 
 	/* Leaving: stop the running statement, drop what waits. */
 	db_close();
+	loop_collect();
 	if (loop.done != NULL) {
 		audit_job(loop.done, cfg);
 		job_free(loop.done);
@@ -320,5 +320,11 @@ loop_run(const struct config *cfg)
 	}
 	if (outflags != -1)
 		(void)fcntl(STDOUT_FILENO, F_SETFL, outflags);
+	/* The reader leaving is the normal end; any other failure is not. */
+	if (io_out_errno() != 0) {
+		errno = io_out_errno();
+		audit_notice(cfg, "ERROR", strerror(errno));
+		return 1;
+	}
 	return 0;
 }

@@ -107,57 +107,64 @@ rpc_free(struct rpc_req *req)
 	memset(req, 0, sizeof(*req));
 }
 
-/* Write the envelope around one member ("result" or "error") and send it. */
-static int
-rpc_send(const struct rpc_req *req, const char *member, const struct jw *body)
+/* The envelope up to member's value: {"jsonrpc":"2.0","id":..,"member": */
+static void
+rpc_begin(struct jw *w, const struct rpc_req *req, const char *member)
 {
-	struct jw	 w;
-	int		 rc;
-
-	jw_init(&w);
-	jw_obj_open(&w);
-	jw_kstr(&w, "jsonrpc", "2.0");
+	jw_obj_open(w);
+	jw_kstr(w, "jsonrpc", "2.0");
 	if (req != NULL && req->id != NULL) {
-		jw_key(&w, "id");
-		jw_raw(&w, req->id, req->idlen);
+		jw_key(w, "id");
+		jw_raw(w, req->id, req->idlen);
 	}
-	jw_key(&w, member);
-	jw_raw(&w, body->buf, body->len);
-	jw_obj_close(&w);
-	rc = w.failed ? -1 : io_write_line(w.buf, w.len);
-	jw_free(&w);
-	return rc;
+	jw_key(w, member);
+}
+
+/* Close the envelope in w and send it as one line. */
+static int
+rpc_send(struct jw *w)
+{
+	jw_obj_close(w);
+	if (w->failed)
+		return -1;
+	return io_write_line(w->buf, w->len);
+}
+
+void
+rpc_result_begin(struct jw *w, const struct rpc_req *req)
+{
+	rpc_begin(w, req, "result");
 }
 
 int
-rpc_reply(const struct rpc_req *req, const struct jw *result)
+rpc_result_end(struct jw *w, const struct rpc_req *req)
 {
 	struct error	 err;
 
-	if (result->failed)
+	if (w->failed)
 		err_set(&err, RPC_INTERNAL_ERROR, "reply could not be encoded");
-	else if (result->len > reply_max)
+	else if (w->len > reply_max)
 		err_set(&err, RPC_INTERNAL_ERROR, "the reply would be %zu "
-		    "bytes, over this server's cap of %zu", result->len,
-		    reply_max);
+		    "bytes, over this server's cap of %zu", w->len, reply_max);
 	else
-		return rpc_send(req, "result", result);
+		return rpc_send(w);
 	return rpc_error(req, &err);
 }
 
 int
 rpc_error(const struct rpc_req *req, const struct error *err)
 {
-	struct jw	 body;
+	struct jw	 w;
 	int		 rc;
 
-	jw_init(&body);
-	jw_obj_open(&body);
-	jw_kint(&body, "code", err->code);
-	jw_kstr(&body, "message", err->msg);
-	jw_obj_close(&body);
-	rc = rpc_send(req, "error", &body);
-	jw_free(&body);
+	jw_init(&w);
+	rpc_begin(&w, req, "error");
+	jw_obj_open(&w);
+	jw_kint(&w, "code", err->code);
+	jw_kstr(&w, "message", err->msg);
+	jw_obj_close(&w);
+	rc = rpc_send(&w);
+	jw_free(&w);
 	return rc;
 }
 

@@ -1,0 +1,140 @@
+/*
+ * Argument readers shared by the tools: strings and integers with their
+ * limits, the check for unknown names, and the schema and relation
+ * arguments checked against the readable schemas.  Each returns 0, or -1
+ * with err holding a sentence for the model (an isError text).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "extern.h"
+
+int
+arg_str(struct args *a, const char *name, bool required, size_t maxlen,
+    char **out, struct error *err)
+{
+	int	 t;
+
+	*out = NULL;
+	t = json_member(&a->req->doc, a->obj, name);
+	if (t == -1) {
+		if (required)
+			return err_set(err, 0, "missing argument \"%s\"",
+			    name);
+		return 0;
+	}
+	if (json_type(&a->req->doc, t) != JSON_STRING ||
+	    (*out = json_strdup(&a->req->doc, t)) == NULL)
+		return err_set(err, 0, "argument \"%s\" must be a string "
+		    "without NUL characters", name);
+	if (strlen(*out) > maxlen) {
+		free(*out);
+		*out = NULL;
+		return err_set(err, 0, "argument \"%s\" is longer than %zu "
+		    "bytes", name, maxlen);
+	}
+	return 0;
+}
+
+int
+arg_int(struct args *a, const char *name, long long def, long long min,
+    long long max, long long *out, struct error *err)
+{
+	int	 t;
+
+	*out = def;
+	t = json_member(&a->req->doc, a->obj, name);
+	if (t == -1)
+		return 0;
+	if (json_int(&a->req->doc, t, min, max, out) == -1) {
+		if (max == INT64_MAX)
+			return err_set(err, 0, "argument \"%s\" must be an "
+			    "integer of at least %lld", name, min);
+		return err_set(err, 0, "argument \"%s\" must be an integer "
+		    "from %lld to %lld", name, min, max);
+	}
+	return 0;
+}
+
+void
+arg_name_list(char *buf, size_t bufsz, const char *const *names)
+{
+	size_t	 i;
+
+	strlcpy(buf, names[0] == NULL ? "no arguments" : "", bufsz);
+	for (i = 0; names[i] != NULL; i++) {
+		if (i > 0)
+			strlcat(buf, ", ", bufsz);
+		strlcat(buf, names[i], bufsz);
+	}
+}
+
+int
+arg_known(struct args *a, const char *tool, const char *const *names,
+    struct error *err)
+{
+	const struct json_doc *doc = &a->req->doc;
+	char		 list[256], *key;
+	int		 i, k;
+	size_t		 j;
+
+	if (a->obj == -1)
+		return 0;
+	for (i = 0; i < json_size(doc, a->obj); i++) {
+		k = json_child(doc, a->obj, i);
+		for (j = 0; names[j] != NULL; j++)
+			if (json_streq(doc, k, names[j]))
+				break;
+		if (names[j] != NULL)
+			continue;
+		arg_name_list(list, sizeof(list), names);
+		key = json_strdup(doc, k);
+		err_set(err, 0, "unknown argument \"%.64s\"; %s takes: %s",
+		    key != NULL ? key : "?", tool, list);
+		free(key);
+		return -1;
+	}
+	return 0;
+}
+
+int
+arg_schema(struct args *a, const struct config *cfg, const char *def,
+    char **out, struct error *err)
+{
+	size_t	 i;
+	char	 list[SCHEMAS_MAX * (NAME_MAX_BYTES + 2)] = "";
+
+	if (arg_str(a, "schema", def == NULL, NAME_MAX_BYTES, out, err) == -1)
+		return -1;
+	if (*out == NULL && (*out = strdup(def)) == NULL)
+		return err_set(err, 0, "out of memory");
+	for (i = 0; i < cfg->nschemas; i++)
+		if (strcmp(*out, cfg->schemas[i]) == 0)
+			return 0;
+	for (i = 0; i < cfg->nschemas; i++) {
+		if (i > 0)
+			strlcat(list, ", ", sizeof(list));
+		strlcat(list, cfg->schemas[i], sizeof(list));
+	}
+	err_set(err, 0, "schema \"%s\" is not readable here; the readable "
+	    "schemas are: %s", *out, list);
+	free(*out);
+	*out = NULL;
+	return -1;
+}
+
+int
+arg_relation(struct args *a, const struct config *cfg, char **schema,
+    char **table, struct error *err)
+{
+	*table = NULL;
+	if (arg_schema(a, cfg, NULL, schema, err) == -1)
+		return -1;
+	if (arg_str(a, "table", true, NAME_MAX_BYTES, table, err) == -1) {
+		free(*schema);
+		*schema = NULL;
+		return -1;
+	}
+	return 0;
+}

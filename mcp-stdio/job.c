@@ -1,0 +1,116 @@
+/*
+ * A job: one tool call on its way through the database (see db.c).  It
+ * owns its request, its statements and their parameters, and the
+ * buffers the step callbacks write the result into.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "extern.h"
+
+struct job *
+job_new(struct rpc_req *req, const char *tool, const struct config *cfg)
+{
+	struct job	*job;
+
+	if ((job = calloc(1, sizeof(*job))) == NULL)
+		return NULL;
+	if ((job->tool = strdup(tool)) == NULL) {
+		free(job);
+		return NULL;
+	}
+	job->req = req;
+	job->row_limit = cfg->max_rows;
+	job->max_bytes = cfg->max_bytes;
+	job->user_step = -1;
+	job->started_ms = now_ms();
+	jw_init(&job->out);
+	jw_init(&job->rowbuf);
+	jw_init(&job->cols);
+	jw_init(&job->notes);
+	jw_obj_open(&job->out);
+	return job;
+}
+
+int
+job_add(struct job *job, const char *sql, step_cb cb, int nparams, ...)
+{
+	struct step	*st;
+	va_list		 ap;
+	const char	*p;
+	int		 i;
+
+	if (job->nsteps >= JOB_STEPS_MAX || nparams > STEP_PARAMS_MAX)
+		return -1;
+	st = &job->steps[job->nsteps++];
+	st->cb = cb;
+	if (sql != NULL && (st->sql = strdup(sql)) == NULL)
+		return -1;
+	va_start(ap, nparams);
+	for (i = 0; i < nparams; i++) {
+		p = va_arg(ap, const char *);
+		if ((st->params[i] = strdup(p)) == NULL) {
+			va_end(ap);
+			return -1;
+		}
+		st->nparams = i + 1;
+	}
+	va_end(ap);
+	return 0;
+}
+
+void
+job_free(struct job *job)
+{
+	int	 i, j;
+
+	if (job == NULL)
+		return;
+	for (i = 0; i < job->nsteps; i++) {
+		free(job->steps[i].sql);
+		for (j = 0; j < job->steps[i].nparams; j++)
+			free(job->steps[i].params[j]);
+	}
+	for (i = 0; i < job->ncols; i++) {
+		free(job->colnames[i]);
+		if (job->typnames != NULL)
+			free(job->typnames[i]);
+	}
+	free(job->colnames);
+	free(job->typnames);
+	free(job->coltypes);
+	free(job->coltypmods);
+	free(job->tool);
+	free(job->sql);
+	free(job->pg.message);
+	free(job->pg.detail);
+	free(job->pg.hint);
+	jw_free(&job->out);
+	jw_free(&job->rowbuf);
+	jw_free(&job->cols);
+	jw_free(&job->notes);
+	rpc_free(job->req);
+	free(job->req);
+	free(job);
+}
+
+void
+job_note(struct job *job, const char *severity, const char *text)
+{
+	char	 buf[NOTE_BYTES_MAX];
+	size_t	 n;
+
+	if (job->nnotes >= NOTES_MAX)
+		return;
+	snprintf(buf, sizeof(buf), "%s: %s", severity, text);
+	/* A cut never splits a UTF-8 character. */
+	n = strlen(buf);
+	if (n == sizeof(buf) - 1)
+		while (n > 0 && ((unsigned char)buf[n] & 0xc0) == 0x80)
+			buf[n--] = '\0';
+	if (job->nnotes++ == 0)
+		jw_arr_open(&job->notes);
+	jw_str(&job->notes, buf);
+}

@@ -1,0 +1,133 @@
+/*
+ * Results of tools/call: a CallToolResult with the structuredContent the
+ * job's callbacks built and the same JSON as a text block, or an isError
+ * text; PostgreSQL errors are formatted here the way psql shows them.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "extern.h"
+
+/*
+ * Format the job's PostgreSQL error as psql would, so the model can act
+ * on it: message and SQLSTATE, the offending line with a caret under the
+ * error position, then detail and hint, and a hint of ours for the
+ * errors a model meets most.
+ */
+static void
+result_pg_error(struct job *job)
+{
+	struct error	*e = &job->err;
+	const char	*s = job->sql, *line, *p;
+	const char	*msg = job->pg.message, *state = job->pg.sqlstate;
+	const char	*detail = job->pg.detail, *hint = job->pg.hint;
+	size_t		 pos = job->pg.position;
+	size_t		 chars = 0, col = 0, lineno = 1, linelen, n;
+	char		 caret[256];
+
+	err_set(e, 0, "ERROR: %s (SQLSTATE %s)", msg, state[0] != '\0' ?
+	    state : "?????");
+	if (pos > 0 && s != NULL) {
+		line = s;
+		for (p = s; *p != '\0' && chars + 1 < pos; p++) {
+			if (((unsigned char)*p & 0xc0) == 0x80)
+				continue;	/* UTF-8 continuation */
+			chars++;
+			col++;
+			if (*p == '\n') {
+				lineno++;
+				line = p + 1;
+				col = 0;
+			}
+		}
+		linelen = strcspn(line, "\n");
+		if (linelen <= 200 && col < sizeof(caret) - 1) {
+			n = strlen(e->msg);
+			snprintf(e->msg + n, sizeof(e->msg) - n,
+			    "\nLINE %zu: %.*s", lineno, (int)linelen, line);
+			memset(caret, ' ', sizeof(caret));
+			n = col + strlen("LINE : ") + (size_t)snprintf(NULL, 0,
+			    "%zu", lineno);
+			if (n < sizeof(caret) - 1) {
+				caret[n] = '^';
+				caret[n + 1] = '\0';
+				n = strlen(e->msg);
+				snprintf(e->msg + n, sizeof(e->msg) - n,
+				    "\n%s", caret);
+			}
+		} else {
+			n = strlen(e->msg);
+			snprintf(e->msg + n, sizeof(e->msg) - n,
+			    "\nat line %zu, character %zu", lineno, col + 1);
+		}
+	}
+	n = strlen(e->msg);
+	if (detail != NULL)
+		snprintf(e->msg + n, sizeof(e->msg) - n, "\nDETAIL: %s",
+		    detail);
+	n = strlen(e->msg);
+	if (hint != NULL)
+		snprintf(e->msg + n, sizeof(e->msg) - n, "\nHINT: %s", hint);
+	n = strlen(e->msg);
+	if (strcmp(state, "57014") == 0 && !job->cancelled)
+		snprintf(e->msg + n, sizeof(e->msg) - n, "\nHINT: the "
+		    "statement ran past the statement timeout; narrow it with "
+		    "WHERE conditions or aggregate in SQL.");
+	else if (strcmp(state, "42501") == 0)
+		snprintf(e->msg + n, sizeof(e->msg) - n, "\nHINT: only the "
+		    "schemas shown by list_schemas are readable.");
+	else if (strcmp(state, "25006") == 0)
+		snprintf(e->msg + n, sizeof(e->msg) - n, "\nHINT: this server "
+		    "is read-only; only queries run here.");
+}
+
+/* The content array of a result: one text block of len bytes. */
+static void
+result_text(struct jw *w, const char *text, size_t len)
+{
+	jw_key(w, "content");
+	jw_arr_open(w);
+	jw_obj_open(w);
+	jw_kstr(w, "type", "text");
+	jw_key(w, "text");
+	jw_strn(w, text, len);
+	jw_obj_close(w);
+	jw_arr_close(w);
+}
+
+void
+result_send(struct job *job)
+{
+	struct jw	 w;
+
+	if (!job->failed) {
+		if (job->finish != NULL)
+			job->finish(job);
+		jw_obj_close(&job->out);
+		if (job->out.failed) {
+			job->failed = true;
+			err_set(&job->err, 0, "the result could not be encoded");
+		}
+	}
+	if (job->failed && job->pg.message != NULL)
+		result_pg_error(job);
+
+	jw_init(&w);
+	rpc_result_begin(&w, job->req);
+	jw_obj_open(&w);
+	if (job->failed) {
+		result_text(&w, job->err.msg, strlen(job->err.msg));
+		jw_kbool(&w, "isError", true);
+	} else {
+		result_text(&w, job->out.buf, job->out.len);
+		if (job->req->proto >= PROTO_2025_06_18) {
+			jw_key(&w, "structuredContent");
+			jw_raw(&w, job->out.buf, job->out.len);
+		}
+		jw_kbool(&w, "isError", false);
+	}
+	jw_obj_close(&w);
+	rpc_result_end(&w, job->req);
+	jw_free(&w);
+}

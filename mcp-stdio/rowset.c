@@ -1,0 +1,396 @@
+/*
+ * Row sets: query and sample_table.  The statement runs as the query of a
+ * NO SCROLL cursor; its columns and their type names come first and count
+ * against the byte budget, then rows are fetched in batches sized by the
+ * widest row seen and what is left of the budget, and written as arrays
+ * until the row limit (plus one, to prove truncation) or the budget.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+
+#include "extern.h"
+
+#define CURSOR		"analytics_mcp_cursor"
+
+/* The user's statement runs as this prefix + statement + "\n". */
+static const char sql_declare[] = "DECLARE " CURSOR " NO SCROLL CURSOR FOR ";
+/* No row, but the columns: their names and types count first. */
+static const char sql_describe[] = "FETCH FORWARD 0 FROM " CURSOR;
+/* The first FETCH takes one row; later ones as many as fit (fetch_sql). */
+static const char sql_fetch_first[] = "FETCH FORWARD 1 FROM " CURSOR;
+static const char sql_typnames[] =
+    "SELECT format_type(t, m) FROM unnest($1::oid[], $2::int[]) "
+    "WITH ORDINALITY AS u(t, m, i) ORDER BY i";
+
+/* Remember the result's columns (names, types) the first time. */
+static int
+rows_columns(struct job *job, const PGresult *res)
+{
+	int	 i, n = PQnfields(res);
+
+	if (job->colnames != NULL || n == 0)
+		return 0;
+	job->colnames = calloc((size_t)n, sizeof(*job->colnames));
+	job->coltypes = calloc((size_t)n, sizeof(*job->coltypes));
+	job->coltypmods = calloc((size_t)n, sizeof(*job->coltypmods));
+	if (job->colnames == NULL || job->coltypes == NULL ||
+	    job->coltypmods == NULL)
+		return -1;
+	job->ncols = n;
+	for (i = 0; i < n; i++) {
+		if ((job->colnames[i] = strdup(PQfname(res, i))) == NULL)
+			return -1;
+		job->coltypes[i] = PQftype(res, i);
+		job->coltypmods[i] = PQfmod(res, i);
+	}
+	return 0;
+}
+
+/* Bytes of the budget the rows may still use. */
+static size_t
+rows_room(const struct job *job)
+{
+	size_t	 used = job->cols_bytes + job->rowbuf.len + 1;
+
+	return (size_t)job->max_bytes > used ? (size_t)job->max_bytes - used :
+	    0;
+}
+
+/*
+ * The next FETCH: as many rows as are still wanted (one more proves
+ * truncation), at most FETCH_BATCH, and no more than the rest of the byte
+ * budget holds at the widest row seen so far.  libpq holds a whole FETCH
+ * result in memory, so this bounds memory by the budget, not by the rows.
+ */
+static int
+fetch_sql(struct job *job, struct step *st)
+{
+	long long	 n;
+	size_t		 fit;
+	char		*sql;
+
+	n = job->row_limit - job->nrows + 1;
+	if (n > FETCH_BATCH)
+		n = FETCH_BATCH;
+	fit = rows_room(job) / (job->widest_row > 0 ? job->widest_row : 1) + 1;
+	if ((size_t)n > fit)
+		n = (long long)fit;
+	if (asprintf(&sql, "FETCH FORWARD %lld FROM " CURSOR, n) == -1)
+		return -1;
+	free(st->sql);
+	st->sql = sql;
+	return 0;
+}
+
+/*
+ * Append the rows of one FETCH as arrays until the row limit (one more
+ * row than wanted proves truncation) or the byte budget is reached; say
+ * whether to FETCH again.  A row is encoded under the budget's limit, so
+ * a value larger than what is left is never encoded whole.
+ */
+static enum step_next
+fetch_rows(struct job *job, const PGresult *res)
+{
+	struct jw	 row;
+	size_t		 width;
+	int		 r, c, n, nf;
+
+	n = PQntuples(res);
+	nf = PQnfields(res);
+	jw_init(&row);
+	for (r = 0; r < n; r++) {
+		if (job->nrows >= job->row_limit) {
+			job->truncated = TRUNC_ROWS;
+			break;
+		}
+		for (c = 0, width = (size_t)nf; c < nf; c++)
+			width += (size_t)PQgetlength(res, r, c);
+		if (width > job->widest_row)
+			job->widest_row = width;
+		jw_reset(&row);
+		jw_limit(&row, rows_room(job));
+		jw_arr_open(&row);
+		for (c = 0; c < nf; c++)
+			pgv_write(&row, PQftype(res, c), PQgetvalue(res, r, c),
+			    (size_t)PQgetlength(res, r, c),
+			    PQgetisnull(res, r, c));
+		jw_arr_close(&row);
+		if (row.failed || rows_room(job) == 0) {
+			job->truncated = TRUNC_BYTES;
+			break;
+		}
+		jw_raw(&job->rowbuf, row.buf, row.len);
+		job->nrows++;
+	}
+	jw_free(&row);
+	job->elapsed_ms = now_ms() - job->started_ms;
+	if (job->truncated != TRUNC_NONE || n == 0)
+		return STEP_NEXT;
+	return STEP_AGAIN;
+}
+
+/*
+ * Write the parameters of sql_typnames (two array literals of the
+ * remembered column type oids and modifiers) into the next step.
+ */
+static int
+typnames_params(struct job *job)
+{
+	struct step	*st = &job->steps[job->cur + 1];
+	char		*oids, *mods;
+	size_t		 size, o = 0, m = 0;
+	int		 i;
+
+	size = (size_t)job->ncols * 12 + 3;
+	oids = malloc(size);
+	mods = malloc(size);
+	if (oids == NULL || mods == NULL) {
+		free(oids);
+		free(mods);
+		return -1;
+	}
+	oids[o++] = '{';
+	mods[m++] = '{';
+	for (i = 0; i < job->ncols; i++) {
+		o += (size_t)snprintf(oids + o, size - o, "%s%u",
+		    i > 0 ? "," : "", job->coltypes[i]);
+		m += (size_t)snprintf(mods + m, size - m, "%s%d",
+		    i > 0 ? "," : "", job->coltypmods[i]);
+	}
+	snprintf(oids + o, size - o, "}");
+	snprintf(mods + m, size - m, "}");
+	st->params[0] = oids;		/* the step owns them now */
+	st->params[1] = mods;
+	st->nparams = 2;
+	return 0;
+}
+
+/* FETCH 0: the columns, then the type-name lookup's parameters. */
+static enum step_next
+cb_describe(struct job *job, void *conn, const void *res)
+{
+	(void)conn;
+	if (rows_columns(job, res) == -1 || typnames_params(job) == -1) {
+		job->failed = true;
+		err_set(&job->err, 0, "out of memory");
+		return STEP_FAIL;
+	}
+	return STEP_NEXT;
+}
+
+/* A FETCH result: its rows, then the size of the next FETCH. */
+static enum step_next
+cb_fetch(struct job *job, void *conn, const void *res)
+{
+	enum step_next	 next;
+
+	(void)conn;
+	next = fetch_rows(job, res);
+	if (next == STEP_AGAIN && fetch_sql(job, &job->steps[job->cur]) == -1) {
+		job->failed = true;
+		err_set(&job->err, 0, "out of memory");
+		return STEP_FAIL;
+	}
+	return next;
+}
+
+/*
+ * The columns as the result will show them (name and type); their bytes
+ * count against the budget before any row.
+ */
+static int
+rows_encode_columns(struct job *job)
+{
+	struct jw	*w = &job->cols;
+	int		 i;
+
+	jw_arr_open(w);
+	for (i = 0; i < job->ncols; i++) {
+		jw_obj_open(w);
+		jw_kstr(w, "name", job->colnames[i]);
+		jw_kstr(w, "type", job->typnames != NULL &&
+		    job->typnames[i] != NULL ? job->typnames[i] : "unknown");
+		jw_obj_close(w);
+	}
+	jw_arr_close(w);
+	if (w->failed)
+		return err_set(&job->err, 0, "out of memory");
+	job->cols_bytes = w->len + sizeof("\"columns\":,\"rows\":[]");
+	if (job->cols_bytes >= (size_t)job->max_bytes)
+		return err_set(&job->err, 0, "the result's %d column names "
+		    "and types alone take %zu bytes, more than the output "
+		    "budget of %lld bytes; select fewer columns or give them "
+		    "shorter aliases", job->ncols, job->cols_bytes,
+		    job->max_bytes);
+	return 0;
+}
+
+/* The column type names, in column order; then the columns' bytes. */
+static enum step_next
+cb_typnames(struct job *job, void *conn, const void *vres)
+{
+	const PGresult	*res = vres;
+	int		 i;
+
+	(void)conn;
+	if (job->ncols > 0 && PQntuples(res) == job->ncols &&
+	    (job->typnames = calloc((size_t)job->ncols,
+	    sizeof(*job->typnames))) != NULL)
+		for (i = 0; i < job->ncols; i++)
+			job->typnames[i] = strdup(PQgetvalue(res, i, 0));
+	if (rows_encode_columns(job) == -1) {
+		job->failed = true;
+		return STEP_FAIL;
+	}
+	return STEP_NEXT;
+}
+
+/* The structuredContent of a row set: columns, rows, counts, a note. */
+static void
+rowset_finish(struct job *job)
+{
+	struct jw	*w = &job->out;
+	char		 note[512];
+
+	jw_key(w, "columns");
+	if (job->cols.len > 0)
+		jw_raw(w, job->cols.buf, job->cols.len);
+	else {
+		jw_arr_open(w);
+		jw_arr_close(w);
+	}
+	jw_arr_close(&job->rowbuf);
+	jw_key(w, "rows");
+	jw_raw(w, job->rowbuf.buf, job->rowbuf.len);
+	jw_kint(w, "row_count", job->nrows);
+	jw_kbool(w, "truncated", job->truncated != TRUNC_NONE);
+	jw_kint(w, "elapsed_ms", (long long)job->elapsed_ms);
+	note[0] = '\0';
+	if (job->truncated == TRUNC_ROWS)
+		snprintf(note, sizeof(note), "Only the first %lld rows are "
+		    "shown (max_rows%s). Narrow the query with WHERE, "
+		    "aggregate with GROUP BY, or ORDER BY ... to see the rows "
+		    "that matter first.", job->row_limit,
+		    job->row_ceiling_hit ? " was capped at the server's "
+		    "ceiling" : "");
+	else if (job->truncated == TRUNC_BYTES)
+		snprintf(note, sizeof(note), "The output was cut after %lld "
+		    "rows to stay within %lld bytes. Select fewer or narrower "
+		    "columns, aggregate, or filter with WHERE.", job->nrows,
+		    job->max_bytes);
+	if (note[0] != '\0')
+		jw_kstr(w, "note", note);
+	if (job->nnotes > 0) {
+		jw_arr_close(&job->notes);
+		jw_key(w, "notices");
+		jw_raw(w, job->notes.buf, job->notes.len);
+	}
+}
+
+/*
+ * The statements shared by query and sample_table after the DECLARE: the
+ * columns and their type names first, then the rows.
+ */
+static int
+add_fetch_steps(struct job *job)
+{
+	job->finish = rowset_finish;
+	jw_arr_open(&job->rowbuf);
+	if (job_add(job, sql_describe, cb_describe, 0) == -1 ||
+	    job_add(job, sql_typnames, cb_typnames, 0) == -1 ||
+	    job_add(job, sql_fetch_first, cb_fetch, 0) == -1)
+		return -1;
+	return 0;
+}
+
+int
+rowset_query(struct job *job, struct args *a, const struct config *cfg,
+    struct error *err)
+{
+	char		*sql, *stmt;
+	char		 why[ERRMSG_MAX];
+	size_t		 len, n;
+	long long	 max_rows;
+
+	if (arg_str(a, "sql", true, cfg->max_line, &job->sql, err) == -1 ||
+	    arg_int(a, "max_rows", ROWS_DEFAULT, 1, INT64_MAX, &max_rows,
+	    err) == -1)
+		return -1;
+	job->row_limit = max_rows < cfg->max_rows ? max_rows : cfg->max_rows;
+	job->row_ceiling_hit = max_rows > cfg->max_rows;
+	sql = job->sql;
+	if (guard_check(sql, strlen(sql), &len, why, sizeof(why)) == -1)
+		return err_set(err, 0, "query rejected: %s", why);
+
+	/* DECLARE ... FOR <statement>\n: a trailing -- comment stays one. */
+	n = strlen(sql_declare) + len + 2;
+	if ((stmt = malloc(n)) == NULL)
+		return err_set(err, 0, "out of memory");
+	memcpy(stmt, sql_declare, strlen(sql_declare));
+	memcpy(stmt + strlen(sql_declare), sql, len);
+	stmt[n - 2] = '\n';
+	stmt[n - 1] = '\0';
+	job->user_step = job->nsteps;
+	job->user_prefix = strlen(sql_declare);
+	if (job_add(job, NULL, NULL, 0) == -1) {
+		free(stmt);
+		return err_set(err, 0, "out of memory");
+	}
+	job->steps[job->user_step].sql = stmt;
+	if (add_fetch_steps(job) == -1)
+		return err_set(err, 0, "out of memory");
+	return 0;
+}
+
+/*
+ * sample_table's relation lookup: the SELECT of the next step, from the
+ * name as the server quoted it.
+ */
+static enum step_next
+cb_sample_relation(struct job *job, void *conn, const void *vres)
+{
+	const PGresult	*res = vres;
+	struct step	*next = &job->steps[job->cur + 1];
+	size_t		 len;
+
+	(void)conn;
+	if (!catalog_relation_found(job, res))
+		return STEP_FAIL;
+	free(job->sql);
+	len = sizeof("SELECT * FROM ") + (size_t)PQgetlength(res, 0, 0);
+	if ((job->sql = malloc(len)) == NULL)
+		return STEP_FAIL;
+	snprintf(job->sql, len, "SELECT * FROM %s", PQgetvalue(res, 0, 0));
+	len = strlen(sql_declare) + strlen(job->sql) + 2;
+	if ((next->sql = malloc(len)) == NULL)
+		return STEP_FAIL;
+	snprintf(next->sql, len, "%s%s\n", sql_declare, job->sql);
+	return STEP_NEXT;
+}
+
+int
+rowset_sample(struct job *job, struct args *a, const struct config *cfg,
+    struct error *err)
+{
+	char		*schema, *table;
+	long long	 n;
+	int		 rc;
+
+	if (arg_int(a, "n", SAMPLE_DEFAULT, 1, SAMPLE_MAX, &n, err) == -1 ||
+	    arg_relation(a, cfg, &schema, &table, err) == -1)
+		return -1;
+	job->row_limit = n < cfg->max_rows ? n : cfg->max_rows;
+	rc = job_add(job, catalog_sql_relation, cb_sample_relation, 2,
+	    schema, table);
+	free(schema);
+	free(table);
+	/* cb_sample_relation writes this step's DECLARE from the quoted name. */
+	if (rc == 0)
+		rc = job_add(job, NULL, NULL, 0);
+	if (rc == 0)
+		rc = add_fetch_steps(job);
+	return rc == -1 ? err_set(err, 0, "out of memory") : 0;
+}

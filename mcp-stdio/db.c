@@ -66,20 +66,14 @@ static const char sql_discard[] = "DISCARD ALL";
 
 static struct {
 	const struct config *cfg;
-	PGconn		*conn;
-	PGcancel	*cancel;
+	PGconn		*conn;		/* conn_pg() while up, else NULL */
 	enum db_state	 state;
-	PostgresPollingStatusType poll;
-	uint64_t	 deadline;	/* connect attempt gives up */
 	uint64_t	 abandon_at;	/* an ending job gives up the link, or 0 */
 	struct job	*job;		/* running or waiting to run */
 	struct job	*done;		/* over, for the loop to take */
 	enum phase	 phase;
 	enum step_next	 next;		/* the running step's callback said */
 	char		 timeout[32];	/* statement_timeout in ms */
-	char		 appname[sizeof("analytics-mcp/") + CALLER_MAX];
-	const char	*keys[12];
-	const char	*vals[12];
 } db;
 
 static void	db_send(void);
@@ -104,74 +98,18 @@ static void	db_job_end(void);
 int
 db_init(const struct config *cfg)
 {
-	const char	*dsn;
-	int		 i = 0;
-
 	db.cfg = cfg;
 	snprintf(db.timeout, sizeof(db.timeout), "%lld", cfg->timeout_s * 1000);
-	snprintf(db.appname, sizeof(db.appname), "%s/%s", MCP_NAME,
-	    cfg->caller);
-	dsn = cfg->dsn != NULL ? cfg->dsn : getenv("DATABASE_URL");
-	/*
-	 * Defaults the DSN may override.  connect_timeout: --check connects
-	 * blocking, and only a blocking connect honours it (the loop has its
-	 * own timer).  Keepalives and tcp_user_timeout: a dead or frozen
-	 * link is noticed by the kernel instead of waited on for ever.
-	 */
-	db.keys[i] = "connect_timeout";
-	db.vals[i++] = STR(CONNECT_TIMEOUT_S);
-	db.keys[i] = "keepalives";
-	db.vals[i++] = "1";
-	db.keys[i] = "keepalives_idle";
-	db.vals[i++] = STR(KEEPALIVE_IDLE_S);
-	db.keys[i] = "keepalives_interval";
-	db.vals[i++] = STR(KEEPALIVE_INTERVAL_S);
-	db.keys[i] = "keepalives_count";
-	db.vals[i++] = STR(KEEPALIVE_COUNT);
-	db.keys[i] = "tcp_user_timeout";
-	db.vals[i++] = STR(TCP_USER_TIMEOUT_MS);
-	/* Then dbname: what follows overrides what the DSN says. */
-	if (dsn != NULL && *dsn != '\0') {
-		db.keys[i] = "dbname";
-		db.vals[i++] = dsn;
-	}
-	if (cfg->db_user != NULL) {
-		db.keys[i] = "user";
-		db.vals[i++] = cfg->db_user;
-	}
-	db.keys[i] = "application_name";
-	db.vals[i++] = db.appname;
-	db.keys[i] = "client_encoding";
-	db.vals[i++] = "UTF8";
-	db.keys[i] = NULL;
-	db.vals[i] = NULL;
-	return 0;
+	return conn_init(cfg);
 }
 
 /* Release the connection; the next job connects again. */
 static void
 db_drop(void)
 {
-	PQfreeCancel(db.cancel);
-	db.cancel = NULL;
-	PQfinish(db.conn);
+	conn_drop();
 	db.conn = NULL;
 	db.state = DB_DOWN;
-}
-
-/* The first line of libpq's message, scrubbed, for an isError text. */
-static const char *
-db_errmsg(void)
-{
-	static char	 buf[ERRMSG_MAX];
-	char		*nl;
-
-	if (db.conn == NULL)
-		return "out of memory";
-	secret_scrub(PQerrorMessage(db.conn), buf, sizeof(buf));
-	if ((nl = strchr(buf, '\n')) != NULL)
-		*nl = '\0';
-	return buf;
 }
 
 /*
@@ -184,47 +122,6 @@ db_oom(const char *msg)
 {
 	return msg != NULL && (strstr(msg, "out of memory") != NULL ||
 	    strstr(msg, "lost synchronization with server") != NULL);
-}
-
-/* The isError text for a result too large to receive. */
-static void
-db_oom_error(struct job *job)
-{
-	job->failed = true;
-	err_set(&job->err, 0, "a row of the result is too large to receive "
-	    "within this server's memory cap of %lld MiB (--max-memory). "
-	    "Select fewer or narrower columns, or cut long values in SQL, "
-	    "e.g. left(col, 1000).", db.cfg->max_memory_mb);
-}
-
-/*
- * Ask the server to cancel the running statement without waiting: a
- * child process sends the request (PQcancel blocks on a frozen link) and
- * is killed by its own alarm if it cannot.  The loop reaps nothing: it
- * ignores SIGCHLD (SA_NOCLDWAIT).
- */
-static void
-db_cancel_send(void)
-{
-	char	 buf[256];
-
-	if (db.cancel == NULL)
-		return;
-	switch (fork()) {
-	case -1:
-		audit_notice(db.cfg, "ERROR", "the cancel helper could not "
-		    "be started; the statement runs on to its timeout");
-		return;
-	case 0:
-		/* Hold none of the session's descriptors: not the client's
-		 * pipes, which ssh waits on, nor the database socket. */
-		closefrom(0);
-		alarm(CANCEL_HELPER_S);
-		(void)PQcancel(db.cancel, buf, sizeof(buf));
-		_exit(0);
-	default:
-		break;
-	}
 }
 
 /* The job is ending: it has CANCEL_GRACE_MS to be answered. */
@@ -273,32 +170,27 @@ db_connect_failed(const char *why)
 void
 db_connect_start(void)
 {
+	char	 why[ERRMSG_MAX];
+
 	if (db.state != DB_DOWN)
 		return;
-	db.conn = PQconnectStartParams(db.keys, db.vals, 1);
-	if (db.conn != NULL)
-		PQsetNoticeReceiver(db.conn, db_notice, NULL);
-	if (db.conn == NULL || PQstatus(db.conn) == CONNECTION_BAD ||
-	    PQsetnonblocking(db.conn, 1) == -1) {
-		char	 why[ERRMSG_MAX];
-
-		strlcpy(why, db_errmsg(), sizeof(why));
-		db_drop();
+	if (conn_start(why, sizeof(why)) == -1) {
 		db_connect_failed(why);
 		return;
 	}
+	db.conn = conn_pg();
+	PQsetNoticeReceiver(db.conn, db_notice, NULL);
 	db.state = DB_CONNECTING;
-	db.poll = PGRES_POLLING_WRITING;
-	db.deadline = now_ms() + CONNECT_TIMEOUT_MS;
 }
 
 int
 db_pollfd(short *events)
 {
+	uint64_t	 deadline;
+
 	switch (db.state) {
 	case DB_CONNECTING:
-		*events = db.poll == PGRES_POLLING_READING ? POLLIN : POLLOUT;
-		return PQsocket(db.conn);
+		return conn_connect_fd(events, &deadline);
 	case DB_BUSY:
 		*events = POLLIN;
 		if (PQisnonblocking(db.conn) && PQflush(db.conn) == 1)
@@ -325,9 +217,10 @@ int
 db_timeout_ms(void)
 {
 	uint64_t	 now, at = 0, t;
+	short		 events;
 
 	if (db.state == DB_CONNECTING)
-		at = db.deadline;
+		(void)conn_connect_fd(&events, &at);
 	if ((t = db_call_deadline()) != 0 && (at == 0 || t < at))
 		at = t;
 	if (db.abandon_at != 0 && (at == 0 || db.abandon_at < at))
@@ -348,68 +241,26 @@ db_begin(void)
 	db_send();
 }
 
-/* Connected: start the waiting job. */
-static void
-db_connected(void)
-{
-	db.cancel = PQgetCancel(db.conn);
-	db.state = DB_IDLE;
-	if (db.job != NULL)
-		db_begin();
-}
-
+/* Advance the connect; once up, start the waiting job. */
 static void
 db_connect_poll(short revents)
 {
 	char	 why[ERRMSG_MAX];
 
-	if (revents == 0) {
-		if (now_ms() < db.deadline)
-			return;
-		db_drop();
-		db_connect_failed("connection attempt timed out");
-		return;
-	}
-	db.poll = PQconnectPoll(db.conn);
-	if (db.poll == PGRES_POLLING_OK)
-		db_connected();
-	else if (db.poll == PGRES_POLLING_FAILED) {
-		strlcpy(why, db_errmsg(), sizeof(why));
-		db_drop();
+	switch (conn_poll(revents, why, sizeof(why))) {
+	case 1:
+		db.state = DB_IDLE;
+		if (db.job != NULL)
+			db_begin();
+		break;
+	case -1:
+		db.conn = NULL;
+		db.state = DB_DOWN;
 		db_connect_failed(why);
+		break;
+	default:
+		break;
 	}
-}
-
-/* A copy of a server's text, scrubbed of secrets; NULL stays NULL. */
-static char *
-db_text(const char *s)
-{
-	char	 buf[ERRMSG_MAX];
-
-	if (s == NULL)
-		return NULL;
-	secret_scrub(s, buf, sizeof(buf));
-	return strdup(buf);
-}
-
-/*
- * Fail the job with a PostgreSQL error, its fields as the server sent
- * them (result.c formats them): SQLSTATE, message, detail, hint and the
- * 1-based character position in the user's SQL, or 0.
- */
-static void
-db_pg_record(struct job *job, const char *state, const char *msg,
-    const char *detail, const char *hint, size_t pos)
-{
-	job->failed = true;
-	strlcpy(job->pg.sqlstate, state != NULL ? state : "",
-	    sizeof(job->pg.sqlstate));
-	if ((job->pg.message = db_text(msg != NULL ? msg : "unknown error")) ==
-	    NULL)
-		err_set(&job->err, 0, "out of memory");
-	job->pg.detail = db_text(detail);
-	job->pg.hint = db_text(hint);
-	job->pg.position = pos;
 }
 
 /*
@@ -426,7 +277,7 @@ db_job_error(const PGresult *res)
 	if (job->failed)
 		return;		/* keep the first error */
 	if (db_oom(PQresultErrorMessage(res))) {
-		db_oom_error(job);
+		job_too_large(job, db.cfg->max_memory_mb);
 		return;
 	}
 	pos = PQresultErrorField(res, PG_DIAG_STATEMENT_POSITION);
@@ -438,7 +289,7 @@ db_job_error(const PGresult *res)
 		p = 0;
 	else
 		p -= (long long)job->user_prefix;
-	db_pg_record(job, PQresultErrorField(res, PG_DIAG_SQLSTATE),
+	job_pg_error(job, PQresultErrorField(res, PG_DIAG_SQLSTATE),
 	    PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY),
 	    PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL),
 	    PQresultErrorField(res, PG_DIAG_MESSAGE_HINT), (size_t)p);
@@ -451,7 +302,7 @@ db_lost(void)
 	struct job	*job = db.job;
 	char		 why[ERRMSG_MAX];
 
-	strlcpy(why, db_errmsg(), sizeof(why));
+	strlcpy(why, conn_errmsg(), sizeof(why));
 	db_drop();
 	if (db.phase == PH_BEGIN && !job->retried && !job->cancelled) {
 		/* Nothing of the job ran: the link had died while idle. */
@@ -461,7 +312,7 @@ db_lost(void)
 		return;
 	}
 	if (!job->failed && !job->cancelled && db_oom(why))
-		db_oom_error(job);
+		job_too_large(job, db.cfg->max_memory_mb);
 	else if (!job->failed && !job->cancelled) {
 		job->failed = true;
 		err_set(&job->err, 0, "the connection to the database was "
@@ -644,9 +495,9 @@ db_clock(void)
 		return;
 	job->timed_out = true;
 	if (!job->failed)
-		db_pg_record(job, "57014", "canceling statement due to "
+		job_pg_error(job, "57014", "canceling statement due to "
 		    "statement timeout", NULL, NULL, 0);
-	db_cancel_send();
+	conn_cancel();
 	db_ending();
 }
 
@@ -694,7 +545,7 @@ db_cancel_if(const char *id, size_t idlen)
 		return false;
 	job->cancelled = true;
 	if (db.state == DB_BUSY) {
-		db_cancel_send();
+		conn_cancel();
 		db_ending();
 	} else {
 		/* Still waiting for a connection: nothing ran. */
@@ -710,7 +561,7 @@ db_close(void)
 	struct job	*job = db.job;
 
 	if (db.state == DB_BUSY)
-		db_cancel_send();
+		conn_cancel();
 	if (db.conn != NULL)
 		db_drop();
 	if (job != NULL) {
@@ -720,53 +571,3 @@ db_close(void)
 	}
 }
 
-/*
- * --check: connect (blocking), print what an operator needs to know, and
- * return the exit status.  The DSN and any password are never printed.
- */
-int
-db_check(void)
-{
-	static const char sql[] =
-	    "SELECT current_setting('server_version'), current_user, "
-	    "current_setting('default_transaction_read_only'), "
-	    "current_setting('application_name'), "
-	    "coalesce((SELECT string_agg(n.nspname, ',' ORDER BY n.nspname) "
-	    "FROM pg_namespace n WHERE n.nspname = ANY($1::text[]) "
-	    "AND has_schema_privilege(n.oid, 'USAGE')), '')";
-	PGconn		*conn;
-	PGresult	*res = NULL;
-	const char	*params[1];
-	char		 msg[ERRMSG_MAX];
-	int		 rc = 1;
-
-	conn = PQconnectdbParams(db.keys, db.vals, 1);
-	if (conn == NULL || PQstatus(conn) != CONNECTION_OK) {
-		secret_scrub(conn != NULL ? PQerrorMessage(conn) :
-		    "out of memory\n", msg, sizeof(msg));
-		printf("database: unavailable: %s", msg);
-		goto out;
-	}
-	PQsetNoticeReceiver(conn, db_notice, NULL);
-	params[0] = db.cfg->schemas_array;
-	res = PQexecParams(conn, sql, 1, NULL, params, NULL, NULL, 0);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		secret_scrub(PQresultErrorMessage(res), msg, sizeof(msg));
-		printf("database: query failed: %s", msg);
-		goto out;
-	}
-	printf("server_version: %s\n", PQgetvalue(res, 0, 0));
-	printf("role: %s\n", PQgetvalue(res, 0, 1));
-	printf("default_transaction_read_only: %s\n", PQgetvalue(res, 0, 2));
-	printf("caller: %s (%s)\n", db.cfg->caller, db.cfg->caller_source);
-	printf("application_name: %s\n", PQgetvalue(res, 0, 3));
-	printf("readable_schemas: %s\n", PQgetvalue(res, 0, 4));
-	rc = 0;
-	if (strcmp(PQgetvalue(res, 0, 2), "on") != 0)
-		printf("warning: the role is not read-only by default "
-		    "(ALTER ROLE ... SET default_transaction_read_only = on)\n");
-out:
-	PQclear(res);
-	PQfinish(conn);
-	return rc;
-}

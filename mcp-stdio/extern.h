@@ -454,8 +454,30 @@ bool	 db_busy(void);
  * goes back to the loop marked cancelled.
  */
 void	 db_close(void);
+
+/* ---- conn.c: the connection ------------------------------------------- */
+
+/* The connection parameters, from cfg (which must outlive them). */
+int	 conn_init(const struct config *);
+/* Start connecting; 0, or -1 with why filled (nothing to drop then). */
+int	 conn_start(char *why, size_t whysz);
+/* While connecting: the socket, the events and the attempt's deadline. */
+int	 conn_connect_fd(short *events, uint64_t *deadline);
+/*
+ * Advance the connect with poll()'s revents (0: the timer): 1 up, 0 not
+ * yet, -1 failed or timed out (why filled, the connection dropped).
+ */
+int	 conn_poll(short revents, char *why, size_t whysz);
+/* The PGconn (void * to keep libpq out of this header), or NULL. */
+void	*conn_pg(void);
+/* Close the connection. */
+void	 conn_drop(void);
+/* The first line of libpq's last message, scrubbed of secrets. */
+const char *conn_errmsg(void);
+/* Ask the server to cancel the running statement, never waiting. */
+void	 conn_cancel(void);
 /* --check: connect, print the facts an operator needs; exit status. */
-int	 db_check(void);
+int	 conn_check(void);
 
 /* ---- job.c ------------------------------------------------------------ */
 
@@ -467,6 +489,15 @@ int	 job_add(struct job *, const char *sql, step_cb, int nparams, ...);
 void	 job_free(struct job *);
 /* Keep a server notice of the user's statement for the result. */
 void	 job_note(struct job *, const char *severity, const char *text);
+/*
+ * Fail the job with a PostgreSQL error, its fields as the server sent
+ * them, scrubbed of secrets (result.c formats them): SQLSTATE, message,
+ * detail, hint and the 1-based character position in the user's SQL, or 0.
+ */
+void	 job_pg_error(struct job *, const char *sqlstate, const char *msg,
+	    const char *detail, const char *hint, size_t pos);
+/* Fail the job: a row too large to receive under the memory cap. */
+void	 job_too_large(struct job *, long long max_memory_mb);
 
 /* ---- args.c: argument readers ----------------------------------------- */
 

@@ -114,3 +114,40 @@ job_note(struct job *job, const char *severity, const char *text)
 		jw_arr_open(&job->notes);
 	jw_str(&job->notes, buf);
 }
+
+/* A copy of a server's text, scrubbed of secrets; NULL stays NULL. */
+static char *
+job_text(const char *s)
+{
+	char	 buf[ERRMSG_MAX];
+
+	if (s == NULL)
+		return NULL;
+	secret_scrub(s, buf, sizeof(buf));
+	return strdup(buf);
+}
+
+void
+job_pg_error(struct job *job, const char *state, const char *msg,
+    const char *detail, const char *hint, size_t pos)
+{
+	job->failed = true;
+	strlcpy(job->pg.sqlstate, state != NULL ? state : "",
+	    sizeof(job->pg.sqlstate));
+	if ((job->pg.message = job_text(msg != NULL ? msg : "unknown error")) ==
+	    NULL)
+		err_set(&job->err, 0, "out of memory");
+	job->pg.detail = job_text(detail);
+	job->pg.hint = job_text(hint);
+	job->pg.position = pos;
+}
+
+void
+job_too_large(struct job *job, long long max_memory_mb)
+{
+	job->failed = true;
+	err_set(&job->err, 0, "a row of the result is too large to receive "
+	    "within this server's memory cap of %lld MiB (--max-memory). "
+	    "Select fewer or narrower columns, or cut long values in SQL, "
+	    "e.g. left(col, 1000).", max_memory_mb);
+}

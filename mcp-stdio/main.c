@@ -426,7 +426,7 @@ main(int argc, char *argv[])
 	if (db_init(&cfg) == -1)
 		errx(1, "cannot set up the database connection");
 	if (check)
-		return db_check();
+		return conn_check();
 	if (audit_open(&cfg) == -1)
 		err(1, "%s", cfg.audit_log);
 	cap_memory(cfg.max_memory_mb);

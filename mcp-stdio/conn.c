@@ -1,0 +1,246 @@
+/*
+ * The one database connection: its parameters, an asynchronous connect
+ * that never blocks the loop, cancel requests that never block either,
+ * and the blocking --check.  What runs on the connection is db.c's.
+ *
+ * The parameters are libpq keywords in order; a later one overrides an
+ * earlier one and the DSN (as "dbname", expanded by libpq) overrides the
+ * defaults before it but not application_name, client_encoding and
+ * --db-user after it.
+ */
+#include <sys/types.h>
+
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libpq-fe.h>
+
+#include "extern.h"
+
+static struct {
+	const struct config *cfg;
+	PGconn		*pg;
+	PGcancel	*cancel;
+	PostgresPollingStatusType poll;
+	uint64_t	 deadline;	/* the connect attempt gives up */
+	char		 appname[sizeof("analytics-mcp/") + CALLER_MAX];
+	const char	*keys[12];
+	const char	*vals[12];
+} conn;
+
+int
+conn_init(const struct config *cfg)
+{
+	const char	*dsn;
+	int		 i = 0;
+
+	conn.cfg = cfg;
+	snprintf(conn.appname, sizeof(conn.appname), "%s/%s", MCP_NAME,
+	    cfg->caller);
+	dsn = cfg->dsn != NULL ? cfg->dsn : getenv("DATABASE_URL");
+	/*
+	 * Defaults the DSN may override.  connect_timeout: --check connects
+	 * blocking, and only a blocking connect honours it (the loop has its
+	 * own timer).  Keepalives and tcp_user_timeout: a dead or frozen
+	 * link is noticed by the kernel instead of waited on for ever.
+	 */
+	conn.keys[i] = "connect_timeout";
+	conn.vals[i++] = STR(CONNECT_TIMEOUT_S);
+	conn.keys[i] = "keepalives";
+	conn.vals[i++] = "1";
+	conn.keys[i] = "keepalives_idle";
+	conn.vals[i++] = STR(KEEPALIVE_IDLE_S);
+	conn.keys[i] = "keepalives_interval";
+	conn.vals[i++] = STR(KEEPALIVE_INTERVAL_S);
+	conn.keys[i] = "keepalives_count";
+	conn.vals[i++] = STR(KEEPALIVE_COUNT);
+	conn.keys[i] = "tcp_user_timeout";
+	conn.vals[i++] = STR(TCP_USER_TIMEOUT_MS);
+	/* Then dbname: what follows overrides what the DSN says. */
+	if (dsn != NULL && *dsn != '\0') {
+		conn.keys[i] = "dbname";
+		conn.vals[i++] = dsn;
+	}
+	if (cfg->db_user != NULL) {
+		conn.keys[i] = "user";
+		conn.vals[i++] = cfg->db_user;
+	}
+	conn.keys[i] = "application_name";
+	conn.vals[i++] = conn.appname;
+	conn.keys[i] = "client_encoding";
+	conn.vals[i++] = "UTF8";
+	conn.keys[i] = NULL;
+	conn.vals[i] = NULL;
+	return 0;
+}
+
+void *
+conn_pg(void)
+{
+	return conn.pg;
+}
+
+void
+conn_drop(void)
+{
+	PQfreeCancel(conn.cancel);
+	conn.cancel = NULL;
+	PQfinish(conn.pg);
+	conn.pg = NULL;
+}
+
+const char *
+conn_errmsg(void)
+{
+	static char	 buf[ERRMSG_MAX];
+	char		*nl;
+
+	if (conn.pg == NULL)
+		return "out of memory";
+	secret_scrub(PQerrorMessage(conn.pg), buf, sizeof(buf));
+	if ((nl = strchr(buf, '\n')) != NULL)
+		*nl = '\0';
+	return buf;
+}
+
+int
+conn_start(char *why, size_t whysz)
+{
+	conn.pg = PQconnectStartParams(conn.keys, conn.vals, 1);
+	if (conn.pg == NULL || PQstatus(conn.pg) == CONNECTION_BAD ||
+	    PQsetnonblocking(conn.pg, 1) == -1) {
+		strlcpy(why, conn_errmsg(), whysz);
+		conn_drop();
+		return -1;
+	}
+	conn.poll = PGRES_POLLING_WRITING;
+	conn.deadline = now_ms() + CONNECT_TIMEOUT_MS;
+	return 0;
+}
+
+int
+conn_connect_fd(short *events, uint64_t *deadline)
+{
+	*events = conn.poll == PGRES_POLLING_READING ? POLLIN : POLLOUT;
+	*deadline = conn.deadline;
+	return PQsocket(conn.pg);
+}
+
+int
+conn_poll(short revents, char *why, size_t whysz)
+{
+	if (revents == 0) {
+		if (now_ms() < conn.deadline)
+			return 0;
+		strlcpy(why, "connection attempt timed out", whysz);
+		conn_drop();
+		return -1;
+	}
+	conn.poll = PQconnectPoll(conn.pg);
+	if (conn.poll == PGRES_POLLING_OK) {
+		conn.cancel = PQgetCancel(conn.pg);
+		return 1;
+	}
+	if (conn.poll == PGRES_POLLING_FAILED) {
+		strlcpy(why, conn_errmsg(), whysz);
+		conn_drop();
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Ask the server to cancel the running statement without waiting: a
+ * child process sends the request (PQcancel blocks on a frozen link) and
+ * is killed by its own alarm if it cannot.  The loop reaps nothing: it
+ * ignores SIGCHLD (SA_NOCLDWAIT).
+ */
+void
+conn_cancel(void)
+{
+	char	 buf[256];
+
+	if (conn.cancel == NULL)
+		return;
+	switch (fork()) {
+	case -1:
+		audit_notice(conn.cfg, "ERROR", "the cancel helper could not "
+		    "be started; the statement runs on to its timeout");
+		return;
+	case 0:
+		/* Hold none of the session's descriptors: not the client's
+		 * pipes, which ssh waits on, nor the database socket. */
+		closefrom(0);
+		alarm(CANCEL_HELPER_S);
+		(void)PQcancel(conn.cancel, buf, sizeof(buf));
+		_exit(0);
+	default:
+		break;
+	}
+}
+
+/* --check's notices: logged escaped, never raw on stderr. */
+static void
+conn_check_notice(void *arg, const PGresult *res)
+{
+	const char	*msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+	char		 buf[ERRMSG_MAX];
+
+	(void)arg;
+	secret_scrub(msg != NULL ? msg : "", buf, sizeof(buf));
+	audit_notice(conn.cfg, "NOTICE", buf);
+}
+
+/*
+ * --check: connect (blocking), print what an operator needs to know, and
+ * return the exit status.  The DSN and any password are never printed.
+ */
+int
+conn_check(void)
+{
+	static const char sql[] =
+	    "SELECT current_setting('server_version'), current_user, "
+	    "current_setting('default_transaction_read_only'), "
+	    "current_setting('application_name'), "
+	    "coalesce((SELECT string_agg(n.nspname, ',' ORDER BY n.nspname) "
+	    "FROM pg_namespace n WHERE n.nspname = ANY($1::text[]) "
+	    "AND has_schema_privilege(n.oid, 'USAGE')), '')";
+	PGconn		*pg;
+	PGresult	*res = NULL;
+	const char	*params[1];
+	char		 msg[ERRMSG_MAX];
+	int		 rc = 1;
+
+	pg = PQconnectdbParams(conn.keys, conn.vals, 1);
+	if (pg == NULL || PQstatus(pg) != CONNECTION_OK) {
+		secret_scrub(pg != NULL ? PQerrorMessage(pg) :
+		    "out of memory\n", msg, sizeof(msg));
+		printf("database: unavailable: %s", msg);
+		goto out;
+	}
+	PQsetNoticeReceiver(pg, conn_check_notice, NULL);
+	params[0] = conn.cfg->schemas_array;
+	res = PQexecParams(pg, sql, 1, NULL, params, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		secret_scrub(PQresultErrorMessage(res), msg, sizeof(msg));
+		printf("database: query failed: %s", msg);
+		goto out;
+	}
+	printf("server_version: %s\n", PQgetvalue(res, 0, 0));
+	printf("role: %s\n", PQgetvalue(res, 0, 1));
+	printf("default_transaction_read_only: %s\n", PQgetvalue(res, 0, 2));
+	printf("caller: %s (%s)\n", conn.cfg->caller, conn.cfg->caller_source);
+	printf("application_name: %s\n", PQgetvalue(res, 0, 3));
+	printf("readable_schemas: %s\n", PQgetvalue(res, 0, 4));
+	rc = 0;
+	if (strcmp(PQgetvalue(res, 0, 2), "on") != 0)
+		printf("warning: the role is not read-only by default "
+		    "(ALTER ROLE ... SET default_transaction_read_only = on)\n");
+out:
+	PQclear(res);
+	PQfinish(pg);
+	return rc;
+}

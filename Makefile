@@ -18,13 +18,19 @@ CC        ?= cc
 PKG_CONFIG ?= pkg-config
 WARN = -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wformat=2 \
        -Wstrict-prototypes -Wmissing-prototypes -Wcast-qual \
-       -Wwrite-strings -Wimplicit-fallthrough -Wvla
+       -Wwrite-strings -Wimplicit-fallthrough -Wvla \
+       -Werror=implicit-function-declaration
 # CI sets WERROR=-Werror.
 WERROR ?=
-DEPS_CFLAGS := $(shell $(PKG_CONFIG) --cflags libbsd-overlay libpq 2>/dev/null || echo -I/usr/include/postgresql)
-DEPS_LIBS   := $(shell $(PKG_CONFIG) --libs libbsd-overlay libpq 2>/dev/null || echo -lbsd -lpq)
+# The libraries come from pkg-config, never from a guess: without it, or
+# without one of them, the build stops at once and says what to install
+# (make deps does).  Evaluated when a recipe runs, so that "make check"
+# can install them first.
+PKGS         = libbsd-overlay libpq
+DEPS_CFLAGS  = $(shell $(PKG_CONFIG) --cflags $(PKGS))
+DEPS_LIBS    = $(shell $(PKG_CONFIG) --libs $(PKGS))
 ALL_CFLAGS   = -std=c11 -D_GNU_SOURCE -O2 -g $(WARN) $(WERROR) $(DEPS_CFLAGS) \
-               $(CPPFLAGS) $(CFLAGS)
+               -DMCP_VERSION='"$(VERSION)"' $(CPPFLAGS) $(CFLAGS)
 ALL_LDFLAGS  = $(LDFLAGS)
 
 SRC = mcp-stdio/args.c mcp-stdio/audit.c mcp-stdio/caller.c \
@@ -41,6 +47,19 @@ UNIT = tests/unit/json_test tests/unit/jw_test tests/unit/guard_test \
        tests/unit/pgv_test tests/unit/caller_test
 
 all: $(BIN)
+
+# Every object waits for this check (order-only: it changes no file).
+depcheck:
+	@command -v $(PKG_CONFIG) >/dev/null 2>&1 || { \
+	    echo "error: $(PKG_CONFIG) is missing: run make deps" >&2; exit 1; }
+	@$(PKG_CONFIG) --exists $(PKGS) || { \
+	    echo "error: missing libraries ($(PKGS)): run make deps" >&2; \
+	    exit 1; }
+	@test -f /usr/include/jsmn.h || { \
+	    echo "error: jsmn.h is missing (libjsmn-dev): run make deps" >&2; \
+	    exit 1; }
+
+$(OBJ) $(MAIN_OBJ): | depcheck
 
 $(BIN): $(MAIN_OBJ) $(OBJ)
 	$(CC) -o $@ $(MAIN_OBJ) $(OBJ) $(ALL_LDFLAGS) $(DEPS_LIBS)
@@ -60,16 +79,19 @@ unit: $(UNIT)
 
 # Installs missing Debian packages (as root), builds, starts a throwaway
 # PostgreSQL and runs every test; the last line is "N passed, N failed".
-check:
-	sh tests/deps.sh
+check: deps
 	$(MAKE) all unit
 	$(MAKE) lint
 	sh tests/run
 
-demo:
-	sh tests/deps.sh
+demo: deps
 	$(MAKE) all
 	sh tests/demo.sh
+
+# The Debian packages that building and testing need (as root; else it
+# names the missing ones and fails).
+deps:
+	sh tests/deps.sh
 
 # What install puts where; tests/ship.sh checks the same list.
 WRAPPERS = wrappers/analytics-mcp-keys wrappers/analytics-mcp-socat
@@ -146,12 +168,15 @@ dist:
 	    $(DIST_REF)
 
 # The binary and the unit tests built with AddressSanitizer and UBSan in
-# a directory of their own; runs the unit tests and golden transcripts.
+# a directory of their own; runs the unit tests, the golden transcripts
+# and the integration suites (against a throwaway PostgreSQL) with them.
 ASAN_DIR    = build-asan
 ASAN_CFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all \
               -fno-omit-frame-pointer
 ASAN_OBJ    = $(patsubst mcp-stdio/%.c,$(ASAN_DIR)/%.o,$(SRC))
 ASAN_UNIT   = $(patsubst tests/unit/%,$(ASAN_DIR)/%,$(UNIT))
+
+$(ASAN_OBJ) $(ASAN_DIR)/main.o: | depcheck
 
 $(ASAN_DIR)/%.o: mcp-stdio/%.c mcp-stdio/extern.h
 	@mkdir -p $(ASAN_DIR)
@@ -173,9 +198,11 @@ asan: $(ASAN_DIR)/$(BIN) $(ASAN_UNIT)
 	for t in $(ASAN_UNIT); do \
 	    ./$$t >$$t.out || { cat $$t.out; exit 1; }; done
 	python3 tests/golden.py $(ASAN_DIR)/$(BIN)
+	sh tests/run --integration $(ASAN_DIR)/$(BIN)
 
 clean:
 	rm -f $(BIN) $(MAIN_OBJ) $(OBJ) $(UNIT)
 	rm -rf $(ASAN_DIR) analytics-mcp-$(VERSION).tar.gz
 
-.PHONY: all unit check demo install uninstall clean lint dist asan
+.PHONY: all unit check deps depcheck demo install uninstall clean lint dist \
+	asan

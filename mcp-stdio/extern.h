@@ -33,7 +33,10 @@
 #include <stdio.h>
 
 #define MCP_NAME		"analytics-mcp"
-#define MCP_VERSION		"0.1.0"
+/* MCP_VERSION comes from the Makefile's VERSION, its one home. */
+#ifndef MCP_VERSION
+#error "MCP_VERSION is not defined: build with the Makefile"
+#endif
 
 /* Limits and defaults.  Each is documented in analytics-mcp(1). */
 #define LINE_MAX_DEFAULT	(4u * 1024 * 1024)	/* bytes per request line */

@@ -17,9 +17,11 @@
  *   rpc_     JSON-RPC 2.0 envelope: parse a request, write replies
  *   io_      line input from stdin, the single write path to stdout
  *   pgv_     PostgreSQL value -> JSON value mapping
- *   guard_   the SQL guard (a PostgreSQL lexer)
+ *   guard_   the SQL guard: one read-only statement, or why not
+ *   banned_  the keywords and functions the guard refuses
+ *   lex_     the guard's PostgreSQL lexer
  *   jw_      JSON writer into a growable buffer
- *   json_    strict JSON validation and a jsmn-based reader
+ *   json_    strict JSON validation (jsonchk.c) and a jsmn-based reader
  *   caller_  who is asking: --caller, the ssh key, the socket peer, the uid
  *   secret_  the database password, kept out of every message
  */
@@ -174,10 +176,26 @@ void	 jw_kstr(struct jw *, const char *, const char *);
 void	 jw_kint(struct jw *, const char *, long long);
 void	 jw_kbool(struct jw *, const char *, bool);
 
-/* ---- json.c: strict reader -------------------------------------------- */
+/* ---- jsonchk.c: strict JSON syntax ------------------------------------ */
 
 /* True if the bytes are valid UTF-8 (no overlongs, surrogates, > U+10FFFF). */
 bool	 json_utf8_valid(const char *, size_t);
+/*
+ * Check that buf is exactly one JSON value (RFC 8259) within the depth and
+ * token caps; returns 0 with *ntok set to its jsmn token count, or -1 with
+ * err filled (code RPC_PARSE_ERROR).
+ */
+int	 json_check(const char *buf, size_t len, int *ntok, struct error *);
+/* Length of the valid UTF-8 sequence at p (n bytes there), or 0. */
+size_t	 json_utf8_seq(const unsigned char *p, size_t n);
+/* The four hex digits at p (avail bytes there) into *cp; 0 or -1. */
+int	 json_hex4(const char *p, size_t avail, unsigned int *cp);
+/* The offset of the first byte at or after pos that is not JSON whitespace. */
+size_t	 json_skip_ws(const char *buf, size_t len, size_t pos);
+/* True for an ASCII digit. */
+bool	 json_is_digit(char);
+
+/* ---- json.c: strict reader -------------------------------------------- */
 
 /*
  * A parsed request line.  tok[0] is the root value.  The buffer is not
@@ -245,6 +263,60 @@ int	 json_int(const struct json_doc *, int, long long, long long,
  */
 int	 guard_check(const char *sql, size_t len, size_t *stmt_len,
 	    char *why, size_t whysz);
+
+/* ---- banned.c: what the guard refuses by name ------------------------- */
+
+/* True if w (lower case) is the keyword of a command that is not a query. */
+bool	 banned_keyword(const char *w);
+/*
+ * Why the folded name (lower case) is a function the guard refuses, to end
+ * the sentence "... is not allowed: ", or NULL; call: it stands before '('.
+ */
+const char *banned_function(const char *name, bool call);
+
+/* ---- lex.c: the guard's PostgreSQL lexer ------------------------------ */
+
+enum tok {
+	TOK_END,	/* end of input */
+	TOK_WORD,	/* bare identifier or keyword */
+	TOK_QIDENT,	/* "quoted identifier" */
+	TOK_UIDENT,	/* U&"quoted identifier with Unicode escapes" */
+	TOK_STRING,	/* any string constant, dollar-quoted included */
+	TOK_NUMBER,
+	TOK_PARAM,	/* $1 */
+	TOK_SEMI,
+	TOK_LPAREN,
+	TOK_RPAREN,
+	TOK_DOT,
+	TOK_OTHER,	/* one operator or punctuation character */
+	TOK_ERROR	/* unterminated construct: see lexer.err */
+};
+
+/* A token: bytes start to start + len of the lexer's text. */
+struct token {
+	enum tok	 kind;
+	size_t		 start;		/* offset of the first byte */
+	size_t		 len;
+};
+
+struct lexer {
+	const char	*s;
+	size_t		 len;
+	size_t		 pos;		/* next byte to read */
+	bool		 scs;		/* standard_conforming_strings */
+	const char	*err;		/* with TOK_ERROR: what is open */
+};
+
+/* Start reading len bytes of s; scs: standard_conforming_strings is on. */
+void	 lex_init(struct lexer *, const char *s, size_t len, bool scs);
+/* Read the next token into t; after TOK_END or TOK_ERROR, only TOK_END. */
+void	 lex_next(struct lexer *, struct token *t);
+/* The two tokens after the current position, without consuming them. */
+void	 lex_peek2(const struct lexer *, struct token *, struct token *);
+/* True for PostgreSQL's whitespace: [ \t\n\r\f\v]. */
+bool	 lex_is_space(int);
+/* True for an ASCII digit. */
+bool	 lex_is_digit(int);
 
 /* ---- pgv.c: PostgreSQL values as JSON --------------------------------- */
 

@@ -157,9 +157,17 @@ uninstall:
 	    done; \
 	fi
 
-# Every manual page, through mandoc's linter: no output is a pass.
+# Every manual page through mandoc's linter, every shell script through
+# shellcheck and the C sources through cppcheck: no output is a pass.
+SHELL_SCRIPTS = wrappers/analytics-mcp-keys wrappers/analytics-mcp-socat \
+	sql/bootstrap_analytics_ro.sh docker/entrypoint.sh .ci/run tests/run \
+	tests/deps.sh tests/demo.sh tests/pg.sh tests/reach.sh tests/ship.sh
 lint:
 	mandoc -Tlint -Wwarning man/*.[1-8]
+	shellcheck $(SHELL_SCRIPTS)
+	cppcheck --quiet --error-exitcode=1 --std=c11 --inline-suppr \
+	    --enable=warning,portability,performance -D__GNUC__ \
+	    -DMCP_VERSION='"$(VERSION)"' -Imcp-stdio mcp-stdio/*.c
 
 # A versioned tarball of the tracked files of DIST_REF (a commit or tree).
 DIST_REF ?= HEAD

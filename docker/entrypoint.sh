@@ -19,6 +19,8 @@
 #
 # With arguments, runs them instead of sshd (after steps 1 to 3), e.g.
 # "docker run --rm IMAGE analytics-mcp-keys list".
+# "a && b || die" means: die unless both hold.
+# shellcheck disable=SC2015
 set -eu
 
 hostkeys=/etc/ssh/hostkeys
@@ -49,6 +51,7 @@ install -d -m 0750 -o analytics -g analytics /var/log/analytics-mcp
 line=
 for name in $(env | sed -n 's/^\(DATABASE_URL\|MCP_[A-Z0-9_]*\|PG[A-Z0-9_]*\)=.*/\1/p'); do
 	eval "value=\${$name}"
+	# shellcheck disable=SC2154 # value is set by the eval above
 	case $value in
 	*\"*|*\\*|*"
 "*)	echo "entrypoint: $name holds a quote, backslash or newline;" \

@@ -13,6 +13,7 @@ trap 'exit 1' INT TERM
 
 echo "Starting a throwaway PostgreSQL with sample fleet data..."
 sh tests/pg.sh start "$tmp/pg"
+# shellcheck source=/dev/null
 . "$tmp/pg/env"
 python3 tests/demo.py ./analytics-mcp \
     "host=$PGHOST port=$PGPORT dbname=$PGDATABASE user=analytics_ro"

@@ -5,11 +5,13 @@
 set -eu
 
 # libc6-dev is only recommended by gcc, and recommendations are not
-# installed here; git makes the dist tarball, bsdextrautils has col(1).
+# installed here; git makes the dist tarball, bsdextrautils has col(1);
+# shellcheck and cppcheck are make lint's.
 PACKAGES="gcc libc6-dev make pkg-config libpq-dev libbsd-dev libjsmn-dev \
 postgresql postgresql-15-postgis-3 python3 openssl \
 openssh-server openssh-client socat nodejs systemd passwd util-linux \
-iproute2 procps mandoc makepkg libarchive-tools git bsdextrautils"
+iproute2 procps mandoc makepkg libarchive-tools git bsdextrautils \
+shellcheck cppcheck"
 
 # Debian's nodejs comes without npm; NodeSource's brings its own and
 # conflicts with Debian's npm package, so ask for npm only when missing.

@@ -20,6 +20,8 @@
 # explicitly chosen port that is taken is an error.  Works as root (server
 # commands run as the postgres user via runuser) or as any other user.
 # PG_BINDIR overrides where the server binaries are looked for.
+# "a && b || die" means: die unless both hold.
+# shellcheck disable=SC2015
 set -eu
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd -P)
@@ -44,6 +46,7 @@ find_bindir() {
 	elif [ -x /usr/lib/postgresql/15/bin/initdb ]; then
 		BINDIR=/usr/lib/postgresql/15/bin
 	else
+		# shellcheck disable=SC2012 # version-sorted: find has no sort -V
 		BINDIR=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 	fi
 	[ -n "$BINDIR" ] && [ -x "$BINDIR/initdb" ] && [ -x "$BINDIR/pg_ctl" ] ||
@@ -132,6 +135,7 @@ init_cluster() {
 	    --encoding=UTF8 --locale=C >"$DIR/initdb.log" 2>&1 ||
 	    { cat "$DIR/initdb.log" >&2; die "initdb failed"; }
 	# Later settings win, so appending overrides initdb's defaults.
+	# shellcheck disable=SC2016 # $1 is the inner sh's argument
 	as_owner sh -c 'cat >>"$1"' sh "$DATA/postgresql.conf" <<EOF
 
 # pg.sh: throwaway test cluster
@@ -147,6 +151,7 @@ log_timezone = 'UTC'
 lc_messages = 'C'
 max_connections = 50
 EOF
+	# shellcheck disable=SC2016 # $1 is the inner sh's argument
 	as_owner sh -c 'cat >"$1"' sh "$DATA/pg_hba.conf" <<EOF
 # pg.sh: trust on the Unix socket, passwords on TCP.
 local   all   all                   trust

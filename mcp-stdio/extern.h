@@ -501,6 +501,7 @@ struct job {
 	struct jw	 notes;		/* server notices: an array */
 	int		 nnotes;
 	size_t		 widest_row;	/* most bytes of one row received */
+	long long	 fetch_want;	/* rows the running FETCH asks for */
 	size_t		 cols_bytes;	/* the columns' share of max_bytes */
 };
 

@@ -80,6 +80,7 @@ fetch_sql(struct job *job, struct step *st)
 		n = (long long)fit;
 	if (asprintf(&sql, "FETCH FORWARD %lld FROM " CURSOR, n) == -1)
 		return -1;
+	job->fetch_want = n;
 	free(st->sql);
 	st->sql = sql;
 	return 0;
@@ -127,7 +128,8 @@ fetch_rows(struct job *job, const PGresult *res)
 	}
 	jw_free(&row);
 	job->elapsed_ms = now_ms() - job->started_ms;
-	if (job->truncated != TRUNC_NONE || n == 0)
+	/* A FETCH that brings fewer rows than asked for found the end. */
+	if (job->truncated != TRUNC_NONE || n < job->fetch_want)
 		return STEP_NEXT;
 	return STEP_AGAIN;
 }
@@ -298,6 +300,7 @@ static int
 add_fetch_steps(struct job *job)
 {
 	job->finish = rowset_finish;
+	job->fetch_want = 1;		/* sql_fetch_first */
 	jw_arr_open(&job->rowbuf);
 	if (job_add(job, sql_describe, cb_describe, 0) == -1 ||
 	    job_add(job, sql_typnames, cb_typnames, 0) == -1 ||

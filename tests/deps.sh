@@ -6,7 +6,7 @@ set -eu
 
 # libc6-dev is only recommended by gcc, and recommendations are not
 # installed here; git makes the dist tarball, bsdextrautils has col(1);
-# shellcheck and cppcheck are make lint's.
+# make lint needs shellcheck and cppcheck.
 PACKAGES="gcc libc6-dev make pkg-config libpq-dev libbsd-dev libjsmn-dev \
 postgresql postgresql-15-postgis-3 python3 openssl \
 openssh-server openssh-client socat nodejs systemd passwd util-linux \

@@ -45,7 +45,8 @@ MAIN_OBJ = mcp-stdio/main.o
 BIN = analytics-mcp
 
 UNIT = tests/unit/json_test tests/unit/jw_test tests/unit/guard_test \
-       tests/unit/pgv_test tests/unit/caller_test
+       tests/unit/pgv_test tests/unit/caller_test tests/unit/io_test \
+       tests/unit/rpc_test
 
 all: $(BIN)
 
@@ -161,10 +162,11 @@ uninstall:
 # shellcheck and the C sources through cppcheck: no output is a pass.
 SHELL_SCRIPTS = wrappers/analytics-mcp-keys wrappers/analytics-mcp-socat \
 	sql/bootstrap_analytics_ro.sh docker/entrypoint.sh .ci/run tests/run \
-	tests/deps.sh tests/demo.sh tests/pg.sh tests/reach.sh tests/ship.sh
+	tests/deps.sh tests/demo.sh tests/lib.sh tests/pg.sh tests/reach.sh \
+	tests/ship.sh
 lint:
 	mandoc -Tlint -Wwarning man/*.[1-8]
-	shellcheck $(SHELL_SCRIPTS)
+	shellcheck -x $(SHELL_SCRIPTS)
 	cppcheck --quiet --error-exitcode=1 --std=c11 --inline-suppr \
 	    --enable=warning,portability,performance -D__GNUC__ \
 	    -DMCP_VERSION='"$(VERSION)"' -Imcp-stdio mcp-stdio/*.c

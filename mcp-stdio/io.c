@@ -108,7 +108,7 @@ io_next(const char **line, size_t *len)
 		if (in.draining) {
 			if (nl == NULL) {
 				in.start = in.end = in.scan = 0;
-				return IO_AGAIN;
+				return in.eof ? IO_EOF : IO_AGAIN;
 			}
 			in.start = (size_t)(nl - in.buf) + 1;
 			in.scan = 0;

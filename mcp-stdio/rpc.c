@@ -141,11 +141,13 @@ rpc_result_end(struct jw *w, const struct rpc_req *req)
 {
 	struct error	 err;
 
+	/* The envelope's closing brace is the one byte still to come. */
 	if (w->failed)
 		err_set(&err, RPC_INTERNAL_ERROR, "reply could not be encoded");
-	else if (w->len > reply_max)
+	else if (w->len + 1 > reply_max)
 		err_set(&err, RPC_INTERNAL_ERROR, "the reply would be %zu "
-		    "bytes, over this server's cap of %zu", w->len, reply_max);
+		    "bytes, over this server's cap of %zu", w->len + 1,
+		    reply_max);
 	else
 		return rpc_send(w);
 	return rpc_error(req, &err);

@@ -1,15 +1,19 @@
 """The Python test library: the real binary against a throwaway PostgreSQL.
 
-Imported by the integration test scripts, which are all run as
+Imported by the integration test scripts (tests/integration/*.py), which
+are all run as
 
     SCRIPT PGDIR BINARY
 
 PGDIR is a cluster started by tests/pg.sh (its env file names the socket,
-port and database); BINARY the analytics-mcp to test.  check() prints
-"ok - ..." or "not ok - ..."; run_tests() runs test functions (ONLY=word
-in the environment picks those whose name holds word) and returns the
-exit status.  Every process started here is stopped by PID; every wait is
-bounded.
+port and database); BINARY the analytics-mcp to test.  A script that needs
+no database (tests/queue.py) is run as "SCRIPT BINARY": then HOST, PORT,
+DB, DSN and RO_PASSWORD are None and every Server needs its own dsn.
+
+check() prints "ok - ..." or "not ok - ..."; run_tests() runs test
+functions (ONLY=word in the environment picks those whose name holds
+word) and returns the exit status.  Every process started here is
+stopped by PID; every wait is bounded.
 """
 import json
 import os
@@ -20,7 +24,10 @@ import sys
 import tempfile
 import time
 
-PGDIR, BINARY = sys.argv[1], os.path.abspath(sys.argv[2])
+if len(sys.argv) > 2:
+    PGDIR, BINARY = sys.argv[1], os.path.abspath(sys.argv[2])
+else:
+    PGDIR, BINARY = None, os.path.abspath(sys.argv[1])
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FAILURES = 0
 
@@ -49,11 +56,14 @@ def read_env():
     return env
 
 
-PGENV = read_env()
-HOST, PORT, DB = PGENV["PGHOST"], PGENV["PGPORT"], PGENV["PGDATABASE"]
-DSN = "host=%s port=%s dbname=%s user=analytics_ro" % (HOST, PORT, DB)
-with open(os.path.join(PGDIR, "ro.pw")) as f:
-    RO_PASSWORD = f.read().strip()
+if PGDIR is not None:
+    PGENV = read_env()
+    HOST, PORT, DB = PGENV["PGHOST"], PGENV["PGPORT"], PGENV["PGDATABASE"]
+    DSN = "host=%s port=%s dbname=%s user=analytics_ro" % (HOST, PORT, DB)
+    with open(os.path.join(PGDIR, "ro.pw")) as f:
+        RO_PASSWORD = f.read().strip()
+else:
+    PGENV, HOST, PORT, DB, DSN, RO_PASSWORD = {}, None, None, None, None, None
 
 
 def psql(sql, user="postgres", extra=()):

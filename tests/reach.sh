@@ -37,109 +37,17 @@ CLIENT_DIR=$TOP/tests/client
 CLIENT=$CLIENT_DIR/mcp-client.mjs
 KEYS_TOOL=$TOP/wrappers/analytics-mcp-keys
 SOCAT_TOOL=$TOP/wrappers/analytics-mcp-socat
-FAILED=0
 PIDS=
 T=
 APPSQL="SELECT current_setting('application_name') AS app"
 
-# ok/notok print a result line; runs of blanks (from continued strings)
-# become one.
-ok() {
-	echo "ok - $*" | tr -s ' \t' '  '
-}
-
-notok() {
-	echo "not ok - $*" | tr -s ' \t' '  '
-	FAILED=1
-}
-
-# Prints a file (or stdin) as "#" lines, at most 25 of them.
-show() {
-	if [ $# -gt 0 ]; then
-		[ -f "$1" ] || return 0
-		head -n 25 "$1"
-	else
-		head -n 25
-	fi | cut -c1-300 | sed 's/^/#   /'
-}
-
-# Reports one check: NAME, then a command that succeeds when it holds.
-check() {
-	name=$1
-	shift
-	if "$@"; then
-		ok "$name"
-	else
-		notok "$name"
-	fi
-}
+# shellcheck source=tests/lib.sh
+. "$TOP/tests/lib.sh"
 
 # Stops every background process still running, by PID.
 cleanup() {
-	for p in $PIDS; do
-		stop "$p"
-	done
+	stop_all
 	[ -z "$T" ] || rm -rf "$T"
-}
-
-# Starts tracking background PID $1.
-track() {
-	PIDS="$PIDS $1"
-}
-
-# Stops our background process $1 and its direct children (socat's and
-# sshd's per-connection processes), by PID: SIGTERM, at most 5 s, then
-# SIGKILL; reaps it and forgets it.
-stop() {
-	for c in $(ps -o pid= --ppid "$1" 2>/dev/null); do
-		kill "$c" 2>/dev/null
-	done
-	kill "$1" 2>/dev/null
-	i=0
-	while [ "$i" -lt 50 ]; do
-		case $(ps -o stat= -p "$1" 2>/dev/null) in
-		''|Z*) break ;;
-		esac
-		sleep 0.1
-		i=$((i + 1))
-	done
-	[ "$i" -lt 50 ] || kill -9 "$1" 2>/dev/null
-	wait "$1" 2>/dev/null
-	PIDS=$(echo " $PIDS " | sed "s/ $1 / /")
-	return 0
-}
-
-# Prints a free TCP port on 127.0.0.1.
-free_port() {
-	python3 -c 'import socket
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])'
-}
-
-# Waits (at most $2 tenths of a second) until something listens on TCP
-# port $1 of 127.0.0.1.
-wait_listen() {
-	i=0
-	while [ "$i" -lt "$2" ]; do
-		[ -z "$(ss -Hltn "sport = :$1" 2>/dev/null)" ] || return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	return 1
-}
-
-# Waits (at most $1 tenths of a second) for the command "$2..." to succeed.
-wait_for() {
-	n=$1
-	shift
-	i=0
-	while [ "$i" -lt "$n" ]; do
-		"$@" && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	return 1
 }
 
 # ---- set-up --------------------------------------------------------------
@@ -161,7 +69,7 @@ for c in /usr/sbin/sshd ssh ssh-keygen socat openssl python3 node \
 	command -v "$c" >/dev/null 2>&1 || missing="$missing $c"
 done
 if [ -n "$missing" ]; then
-	notok "tools for the reach tests are installed (missing:$missing; \
+	not_ok "tools for the reach tests are installed (missing:$missing; \
 	    run tests/deps.sh)"
 	exit 1
 fi
@@ -241,7 +149,7 @@ if client_install; then
 	ok "SDK client installed from tests/client/package-lock.json \
 	    (@modelcontextprotocol/sdk $v, node $(node --version))"
 else
-	notok "SDK client installed from tests/client/package-lock.json (npm ci)"
+	not_ok "SDK client installed from tests/client/package-lock.json (npm ci)"
 	show "$T/npm.log"
 fi
 
@@ -398,7 +306,7 @@ EOF
 if /usr/sbin/sshd -t -f "$T/etc/sshd_config" >"$T/sshd-t.log" 2>&1; then
 	ok "wrappers/sshd_config.example's blocks pass sshd -t"
 else
-	notok "wrappers/sshd_config.example's blocks pass sshd -t"
+	not_ok "wrappers/sshd_config.example's blocks pass sshd -t"
 	show "$T/sshd-t.log"
 fi
 /usr/sbin/sshd -D -e -f "$T/etc/sshd_config" >"$T/sshd.log" 2>&1 &
@@ -407,7 +315,7 @@ track "$SSHD"
 if wait_listen "$SSHPORT" 100; then
 	ok "a private sshd listens on 127.0.0.1:$SSHPORT"
 else
-	notok "a private sshd listens on 127.0.0.1:$SSHPORT"
+	not_ok "a private sshd listens on 127.0.0.1:$SSHPORT"
 	show "$T/sshd.log"
 fi
 
@@ -463,7 +371,7 @@ sdk() {
 	    [ "$got" = "$want" ]; then
 		ok "$desc"
 	else
-		notok "$desc"
+		not_ok "$desc"
 		echo "#   client exit $rc; audit log callers: '$got', expected '$want'"
 		show "$T/sdk.out"
 		show "$T/sdk.err"
@@ -575,7 +483,7 @@ if wait_for 150 has_backend; then
 	if wait_for 150 no_backend; then
 		ok "killing the ssh client (PID $SSHCLIENT) ends the backend"
 	else
-		notok "killing the ssh client (PID $SSHCLIENT) ends the backend"
+		not_ok "killing the ssh client (PID $SSHCLIENT) ends the backend"
 		backend | show
 	fi
 	wait_for 50 eval 'tail -n +"$((n0 + 1))" "$AUDIT" | grep -q "pg_sleep(60)"'
@@ -583,7 +491,7 @@ if wait_for 150 has_backend; then
 	    eval 'tail -n +"$((n0 + 1))" "$AUDIT" | grep "pg_sleep(60)" |
 	    grep "\"caller\":\"alice\"" | grep -qv "\"status\":\"ok\""'
 else
-	notok "SELECT pg_sleep(60) over ssh runs as application_name analytics-mcp/alice"
+	not_ok "SELECT pg_sleep(60) over ssh runs as application_name analytics-mcp/alice"
 	show "$T/kill.err"
 fi
 exec 3>&-
@@ -765,7 +673,7 @@ if wait_for 150 eval '[ -n "$(sleeper analytics_alice)" ]'; then
 	ok "alice's SELECT pg_sleep(20) over ssh runs as analytics_alice (PID $apid)"
 else
 	apid=0
-	notok "alice's SELECT pg_sleep(20) over ssh runs as analytics_alice"
+	not_ok "alice's SELECT pg_sleep(20) over ssh runs as analytics_alice"
 	show "$T/along.out"
 fi
 timeout 90 node "$CLIENT" --timeout 30000 --sql "SELECT usename, query \
@@ -920,7 +828,7 @@ track "$SOCATD"
 if wait_listen "$TLSPORT" 100; then
 	ok "analytics-mcp-socat listens with mutual TLS on 127.0.0.1:$TLSPORT"
 else
-	notok "analytics-mcp-socat listens with mutual TLS on 127.0.0.1:$TLSPORT"
+	not_ok "analytics-mcp-socat listens with mutual TLS on 127.0.0.1:$TLSPORT"
 	show "$T/socat.log"
 fi
 OSSL="OPENSSL:127.0.0.1:$TLSPORT,cafile=$T/ssl/ca.crt"
@@ -970,7 +878,7 @@ if [ "$(wc -c <"$T/big.sql")" -gt 1048576 ] &&
     grep -qF "\"rows\":[[\"$md5\"]]" "$T/big.out"; then
 	ok "socat mTLS: a 1 MiB request line arrives intact (md5 matches)"
 else
-	notok "socat mTLS: a 1 MiB request line arrives intact (md5 matches)"
+	not_ok "socat mTLS: a 1 MiB request line arrives intact (md5 matches)"
 	show "$T/big.out"
 	show "$T/big.err"
 fi
@@ -983,7 +891,7 @@ if grep -qF '"rows":[["",42]]' "$T/slow.out"; then
 	ok "socat mTLS: a 1.5 s query (longer than socat's default -t 0.5) \
 	    gets its answer"
 else
-	notok "socat mTLS: a 1.5 s query (longer than socat's default -t 0.5) \
+	not_ok "socat mTLS: a 1.5 s query (longer than socat's default -t 0.5) \
 	    gets its answer"
 	show "$T/slow.out"
 	show "$T/slow.err"
@@ -1001,7 +909,7 @@ if grep '"id":2' "$T/half.out" | grep -qF '"rows":[["",42]]'; then
 	ok "socat mTLS: a client that half-closes after its request still gets \
 	    the answer to a 1.5 s query (-t 35, not socat's 0.5)"
 else
-	notok "socat mTLS: a client that half-closes after its request still \
+	not_ok "socat mTLS: a client that half-closes after its request still \
 	    gets the answer to a 1.5 s query (-t 35, not socat's 0.5)"
 	show "$T/half.out"
 	tail -n 3 "$AUDIT" | show
@@ -1057,7 +965,7 @@ if wait_for 100 test -S "$SOCK"; then
 	ok "systemd-socket-activate --inetd listens on a Unix socket (0660, \
 	    group amcp-analysts)"
 else
-	notok "systemd-socket-activate --inetd listens on a Unix socket"
+	not_ok "systemd-socket-activate --inetd listens on a Unix socket"
 	show "$T/activate.log"
 fi
 sdk "Unix socket, connected to by amcp-carol; the server runs as amcp-svc: \
@@ -1159,4 +1067,4 @@ check "bootstrap --container runs docker exec -i NAME psql, the password \
     ! grep -qF "$pw" "$T/docker.argv" "$T/boot2.out"'
 [ "$rc" -eq 0 ] || show "$T/boot2.out"
 
-exit "$FAILED"
+[ "$failures" -eq 0 ]

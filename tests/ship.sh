@@ -28,7 +28,6 @@ VERSION=$(sed -n 's/^VERSION *= *//p' Makefile)
 tmp=$(mktemp -d /tmp/analytics-mcp-ship.XXXXXX)
 chmod 0755 "$tmp"
 own_pg=
-failures=0
 
 cleanup() {
 	[ -n "$own_pg" ] && sh tests/pg.sh destroy "$tmp/pg" >/dev/null 2>&1
@@ -37,28 +36,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-ok() {
-	echo "ok - $*"
-}
-
-# not_ok NAME [FILE]: a failed check, with the first lines of FILE.
-not_ok() {
-	failures=$((failures + 1))
-	echo "not ok - $1"
-	[ $# -ge 2 ] && [ -s "$2" ] && head -n 40 "$2" | sed 's/^/#   /'
-	return 0
-}
-
-# check NAME FILE COMMAND...: ok when COMMAND succeeds, else FILE shown.
-check() {
-	name=$1 file=$2
-	shift 2
-	if "$@"; then ok "$name"; else not_ok "$name" "$file"; fi
-}
-
-note() {
-	echo "# $*"
-}
+# shellcheck source=tests/lib.sh
+. tests/lib.sh
 
 # The files install puts under PREFIX (wrappers in SBINDIR), as
 # "MODE PATH" without the leading slash; MANEXT is appended to man pages.
@@ -110,7 +89,7 @@ sed -n 's/^\.It Fl -\([a-z][a-z-]*\).*/--\1/p' man/analytics-mcp.1 |
 	echo "only in analytics-mcp(1):"
 	comm -13 "$tmp/opt.help" "$tmp/opt.man"
 } >"$tmp/opt.diff"
-check "the options of --help and analytics-mcp(1) are the same set ($(wc -l <"$tmp/opt.help") options)" \
+check_file "the options of --help and analytics-mcp(1) are the same set ($(wc -l <"$tmp/opt.help") options)" \
     "$tmp/opt.diff" cmp -s "$tmp/opt.help" "$tmp/opt.man"
 
 # The wrappers' options (their getopts letters) against their pages.
@@ -124,7 +103,7 @@ for w in keys socat; do
 		echo "getopts: $(tr '\n' ' ' <"$tmp/wopt.src")"
 		echo "page:    $(tr '\n' ' ' <"$tmp/wopt.man")"
 	} >"$tmp/wopt.diff"
-	check "the options of analytics-mcp-$w and analytics-mcp-$w(8) are the same set ($(wc -l <"$tmp/wopt.src") letters)" \
+	check_file "the options of analytics-mcp-$w and analytics-mcp-$w(8) are the same set ($(wc -l <"$tmp/wopt.src") letters)" \
 	    "$tmp/wopt.diff" eval '[ -s "$tmp/wopt.src" ] &&
 	    cmp -s "$tmp/wopt.src" "$tmp/wopt.man"'
 done
@@ -135,7 +114,7 @@ grep -ho 'getenv("[A-Z_]*")' mcp-stdio/*.c | sed 's/getenv("\(.*\)")/\1/' |
 sed -n '/^\.Sh ENVIRONMENT/,/^\.Sh /p' man/analytics-mcp.1 |
     grep -o 'Ev [A-Z_][A-Z_]*' | sed 's/^Ev //' | sort -u >"$tmp/env.man"
 comm -23 "$tmp/env.src" "$tmp/env.man" >"$tmp/env.diff"
-check "ENVIRONMENT of analytics-mcp(1) names every variable the sources read ($(wc -l <"$tmp/env.src"))" \
+check_file "ENVIRONMENT of analytics-mcp(1) names every variable the sources read ($(wc -l <"$tmp/env.src"))" \
     "$tmp/env.diff" test ! -s "$tmp/env.diff"
 
 # Limits: each limit of extern.h, with its value, in its row of the
@@ -196,7 +175,7 @@ for label, col, val in want:
         bad += 1
 sys.exit(1 if bad else 0)
 EOF
-check "every limit of extern.h has its value in the Limits table of analytics-mcp(1)" \
+check_file "every limit of extern.h has its value in the Limits table of analytics-mcp(1)" \
     "$tmp/limits" test ! -s "$tmp/limits"
 
 # ---- 2. install and uninstall ----------------------------------------------
@@ -209,18 +188,18 @@ then
 	list_tree "$dest" >"$tmp/installed"
 	install_list /usr/local /usr/local/sbin | sort >"$tmp/expected"
 	diff "$tmp/expected" "$tmp/installed" >"$tmp/install.diff"
-	check "make install DESTDIR PREFIX=/usr/local: exactly the $(wc -l <"$tmp/expected") expected files with their modes" \
+	check_file "make install DESTDIR PREFIX=/usr/local: exactly the $(wc -l <"$tmp/expected") expected files with their modes" \
 	    "$tmp/install.diff" test ! -s "$tmp/install.diff"
-	check "make install creates SYSCONFDIR/analytics-mcp, mode 755" \
+	check_file "make install creates SYSCONFDIR/analytics-mcp, mode 755" \
 	    /dev/null test "$(stat -c %a "$dest/etc/analytics-mcp" 2>&1)" = 755
 	v=$("$dest/usr/local/bin/analytics-mcp" --version 2>&1)
 	echo "$v" >"$tmp/version"
-	check "the installed binary's --version prints \"analytics-mcp $VERSION\"" \
+	check_file "the installed binary's --version prints \"analytics-mcp $VERSION\"" \
 	    "$tmp/version" test "$v" = "analytics-mcp $VERSION"
 	make -s uninstall DESTDIR="$dest" PREFIX=/usr/local \
 	    >"$tmp/uninstall.log" 2>&1
 	(cd "$dest" && find . -mindepth 1) >>"$tmp/uninstall.log"
-	check "make uninstall leaves nothing in DESTDIR" "$tmp/uninstall.log" \
+	check_file "make uninstall leaves nothing in DESTDIR" "$tmp/uninstall.log" \
 	    test -z "$(cd "$dest" && find . -mindepth 1)"
 else
 	not_ok "make install DESTDIR PREFIX=/usr/local" "$tmp/install.log"
@@ -241,7 +220,7 @@ elif make -s dist DIST_OUT="$tmp/dist.tar.gz" >"$tmp/dist.log" 2>&1; then
 	git -c core.quotepath=off ls-tree -r --name-only HEAD | sort \
 	    >"$tmp/dist.want"
 	diff "$tmp/dist.want" "$tmp/dist.got" >>"$tmp/dist.diff"
-	check "make dist: analytics-mcp-$VERSION/ holds exactly the $(wc -l <"$tmp/dist.want") files tracked in HEAD" \
+	check_file "make dist: analytics-mcp-$VERSION/ holds exactly the $(wc -l <"$tmp/dist.want") files tracked in HEAD" \
 	    "$tmp/dist.diff" test ! -s "$tmp/dist.diff"
 else
 	not_ok "make dist" "$tmp/dist.log"
@@ -276,7 +255,7 @@ else
 	    "($ref)"
 fi
 pkgver=$(sed -n 's/^pkgver=//p' PKGBUILD)
-check "PKGBUILD's pkgver ($pkgver) is the Makefile's VERSION ($VERSION)" \
+check_file "PKGBUILD's pkgver ($pkgver) is the Makefile's VERSION ($VERSION)" \
     /dev/null test "$pkgver" = "$VERSION"
 pk=$tmp/makepkg
 mkdir -p "$pk"
@@ -318,9 +297,9 @@ else
 		ok "makepkg builds $(basename "$pkgfile") as $(
 		    [ -n "$as_builder" ] && echo nobody || id -un
 		    ) in $(($(date +%s) - t0))s, check() included"
-		check "makepkg ran check(), the unit tests" "$tmp/makepkg.log" \
+		check_file "makepkg ran check(), the unit tests" "$tmp/makepkg.log" \
 		    grep -q "Starting check()" "$tmp/makepkg.log"
-		check "the PKGBUILD's pinned sha256 of jsmn.h 1.1.0 matches Debian's libjsmn-dev header" \
+		check_file "the PKGBUILD's pinned sha256 of jsmn.h 1.1.0 matches Debian's libjsmn-dev header" \
 		    "$tmp/makepkg.log" grep -q "jsmn-1.1.0.h ... Passed" \
 		    "$tmp/makepkg.log"
 		root=$tmp/pkgroot
@@ -335,20 +314,20 @@ else
 		} | sort >"$tmp/pkg.want"
 		diff "$tmp/pkg.want" "$tmp/pkg.got" >"$tmp/pkg.diff"
 		cat "$tmp/bsdtar.err" >>"$tmp/pkg.diff"
-		check "the package holds the install list under /usr (wrappers in /usr/bin, man pages gzipped) and the licence" \
+		check_file "the package holds the install list under /usr (wrappers in /usr/bin, man pages gzipped) and the licence" \
 		    "$tmp/pkg.diff" test ! -s "$tmp/pkg.diff"
-		check "the package has /etc/analytics-mcp/" "$tmp/pkg.tf" \
+		check_file "the package has /etc/analytics-mcp/" "$tmp/pkg.tf" \
 		    grep -qx 'etc/analytics-mcp/' "$tmp/pkg.tf"
 		bsdtar -xOf "$pkgfile" .PKGINFO >"$tmp/pkginfo" 2>/dev/null
 		for dep in libpq libbsd; do
-			check "the package depends on $dep" "$tmp/pkginfo" \
+			check_file "the package depends on $dep" "$tmp/pkginfo" \
 			    grep -qx "depend = $dep" "$tmp/pkginfo"
 		done
-		check "the package names socat as optional" "$tmp/pkginfo" \
+		check_file "the package names socat as optional" "$tmp/pkginfo" \
 		    grep -q '^optdepend = socat' "$tmp/pkginfo"
 		v=$("$root/usr/bin/analytics-mcp" --version 2>&1)
 		echo "$v" >"$tmp/pkgversion"
-		check "the packaged binary runs: --version prints \"analytics-mcp $VERSION\"" \
+		check_file "the packaged binary runs: --version prints \"analytics-mcp $VERSION\"" \
 		    "$tmp/pkgversion" test "$v" = "analytics-mcp $VERSION"
 	fi
 fi
@@ -470,7 +449,7 @@ failures=$((failures + f))
 [ -s "$tmp/docker" ] && grep -q '^ok' "$tmp/docker" ||
     not_ok "the Dockerfile checks ran" "$tmp/docker"
 if [ -f docker/entrypoint.sh ]; then
-	check "docker/entrypoint.sh parses (sh -n)" /dev/null \
+	check_file "docker/entrypoint.sh parses (sh -n)" /dev/null \
 	    sh -n docker/entrypoint.sh
 fi
 
@@ -495,7 +474,7 @@ if [ -x /usr/sbin/sshd ] && [ -f /usr/share/openssh/sshd_config ]; then
 	/usr/sbin/sshd -t -f "$c/sshd_config" >"$c/out" 2>&1 &&
 	    /usr/sbin/sshd -T -f "$c/sshd_config" \
 	    -C user=analytics,host=client,addr=192.0.2.1 >>"$c/out" 2>&1
-	check "the container's sshd configuration passes sshd -t (keys file, SetEnv, host keys in the volume)" \
+	check_file "the container's sshd configuration passes sshd -t (keys file, SetEnv, host keys in the volume)" \
 	    "$c/out" grep -q '^setenv DATABASE_URL=' "$c/out"
 else
 	note "no sshd here: the container's sshd configuration is not checked"
@@ -536,7 +515,7 @@ for c in "$RB_BOOT" "$RB_CHECK" "$RB_ROLE" "$RB_WRITEDEF" "$RB_WRITE" \
 	has_command "$c" "$tmp/deploy.txt" ||
 	    echo "not in analytics-mcp-deploy(7): $c" >>"$tmp/rb.missing"
 done
-check "the runbook's commands are the same in README.md and analytics-mcp-deploy(7)" \
+check_file "the runbook's commands are the same in README.md and analytics-mcp-deploy(7)" \
     "$tmp/rb.missing" test ! -s "$tmp/rb.missing"
 
 if [ -z "$PGDIR" ]; then
@@ -576,7 +555,7 @@ if [ -n "$PGDIR" ]; then
 	boot="$(localize "$RB_BOOT") -h $PGHOST -p $PGPORT --pw-file $PGDIR/ro.pw --conn-host 127.0.0.1"
 	(unset PGUSER PGDATABASE; eval "$boot") >"$tmp/boot.log" 2>&1
 	rc=$?
-	check "runbook: bootstrap_analytics_ro.sh applies the role and writes service [analytics], mode 600" \
+	check_file "runbook: bootstrap_analytics_ro.sh applies the role and writes service [analytics], mode 600" \
 	    "$tmp/boot.log" test "$rc" -eq 0 -a \
 	    "$(stat -c %a "$rb/pg_service.conf" 2>/dev/null)" = 600
 	# From here on only the service file names the database.
@@ -585,7 +564,7 @@ if [ -n "$PGDIR" ]; then
 	eval "$RB_CHECK" >"$tmp/check.out" 2>&1
 	rc=$?
 	echo "exit status $rc" >>"$tmp/check.out"
-	check "runbook: analytics-mcp --check exits 0 (role analytics_ro, read-only, four schemas; TCP with the bootstrapped password)" \
+	check_file "runbook: analytics-mcp --check exits 0 (role analytics_ro, read-only, four schemas; TCP with the bootstrapped password)" \
 	    "$tmp/check.out" eval '[ "$rc" -eq 0 ] &&
 	    grep -qx "role: analytics_ro" "$tmp/check.out" &&
 	    grep -qx "default_transaction_read_only: on" "$tmp/check.out" &&
@@ -594,19 +573,19 @@ if [ -n "$PGDIR" ]; then
 	analytics-mcp --dsn "service=analytics port=1" --check \
 	    >"$tmp/check1.out" 2>&1
 	rc=$?
-	check "analytics-mcp --check exits 1 when the database cannot be reached" \
+	check_file "analytics-mcp --check exits 1 when the database cannot be reached" \
 	    "$tmp/check1.out" test "$rc" -eq 1
 
 	eval "$RB_ROLE" >"$tmp/role.out" 2>&1
 	rc=$?
 	echo "exit status $rc" >>"$tmp/role.out"
-	check "runbook: CREATE TABLE as analytics_ro fails in psql" \
+	check_file "runbook: CREATE TABLE as analytics_ro fails in psql" \
 	    "$tmp/role.out" eval '[ "$rc" -ne 0 ] && grep -q "ERROR:" "$tmp/role.out"'
 
 	eval "$RB_WRITEDEF"
 	eval "$RB_WRITE" >"$tmp/write.out" 2>"$tmp/write.err"
 	cat "$tmp/write.err" >>"$tmp/write.out"
-	check "runbook: a DELETE through the server is answered isError, query rejected" \
+	check_file "runbook: a DELETE through the server is answered isError, query rejected" \
 	    "$tmp/write.out" eval 'grep -q "\"isError\":true" "$tmp/write.out" &&
 	    grep -q "query rejected" "$tmp/write.out"'
 
@@ -618,20 +597,20 @@ if [ -n "$PGDIR" ]; then
 	    "$rb/etc/authorized_keys" 2>/dev/null)
 	echo "forced command: $cmd" >>"$tmp/add.log"
 	want="$rb/bin/analytics-mcp --dsn service=analytics --audit-log $rb/log/audit.jsonl --caller alice"
-	check "runbook: analytics-mcp-keys add forces the DSN, the audit log and --caller alice" \
+	check_file "runbook: analytics-mcp-keys add forces the DSN, the audit log and --caller alice" \
 	    "$tmp/add.log" test "$cmd" = "$want"
 	q='{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"query","arguments":{"sql":"SELECT count(*) AS devices FROM tracksolid.devices"}}}'
 	(printf '%s\n' "$q"; sleep 2) | sh -c "$cmd" >"$tmp/session.out" \
 	    2>"$tmp/session.err"
 	cat "$tmp/session.err" >>"$tmp/session.out"
-	check "alice's forced command answers a query" "$tmp/session.out" \
+	check_file "alice's forced command answers a query" "$tmp/session.out" \
 	    grep -q '"isError":false' "$tmp/session.out"
 	eval "$(localize "$RB_AUDIT")" >"$tmp/audit.out" 2>&1
-	check "runbook: the audit log's last line names alice, the tool, ok and the SQL" \
+	check_file "runbook: the audit log's last line names alice, the tool, ok and the SQL" \
 	    "$tmp/audit.out" eval 'grep "\"caller\":\"alice\"" "$tmp/audit.out" |
 	    grep "\"tool\":\"query\"" | grep "\"status\":\"ok\"" |
 	    grep -q "tracksolid.devices"'
-	check "the same audit line goes to standard error (the journal under systemd)" \
+	check_file "the same audit line goes to standard error (the journal under systemd)" \
 	    "$tmp/session.err" grep -q 'caller=alice .*tool=query .*status=ok' \
 	    "$tmp/session.err"
 
@@ -643,7 +622,7 @@ if [ -n "$PGDIR" ]; then
 	new=$(cut -d' ' -f2 "$rb/alice-new.pub")
 	old=$(cut -d' ' -f2 "$rb/alice.pub")
 	cat "$rb/etc/authorized_keys" "$rb/etc/callers" >>"$tmp/rotate.log" 2>&1
-	check "runbook: remove then add rotates alice's key (the new key in, the old one out)" \
+	check_file "runbook: remove then add rotates alice's key (the new key in, the old one out)" \
 	    "$tmp/rotate.log" eval 'grep -q "$new alice$" "$rb/etc/authorized_keys" &&
 	    ! grep -q "$old" "$rb/etc/authorized_keys" &&
 	    [ "$(grep -c " alice$" "$rb/etc/callers")" -eq 1 ]'

@@ -16,6 +16,9 @@ import sys
 import tempfile
 import time
 
+# The helper library lives one directory up, in tests/.
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
+    __file__))))
 from mcptest import (BINARY, DB, HOST, PORT, RO_PASSWORD, TOP, Server,
                      check, psql, run_tests, text_of, wait_until)
 

@@ -1,0 +1,177 @@
+#!/usr/bin/env python3
+"""Queries and their limits: PostgreSQL types as JSON, max_rows,
+--max-bytes, --max-line.
+
+usage: queries_limits.py PGDIR BINARY  (see tests/mcptest.py)
+"""
+import json
+import os
+import re
+import sys
+
+# The helper library lives one directory up, in tests/.
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
+    __file__))))
+from mcptest import Server, check, run_tests, text_of
+
+
+def test_query_types():
+    s = Server()
+    s.initialize()
+    r = s.tool("query", sql="SELECT count(*) AS n FROM tracksolid.positions")
+    sc = r["structuredContent"]
+    check(not r["isError"] and sc["columns"] == [{"name": "n",
+                                                  "type": "bigint"}]
+          and isinstance(sc["rows"][0][0], int) and sc["rows"][0][0] > 10000,
+          "query returns columns once and rows as arrays", sc)
+    sql = ("SELECT 1::int2 AS a, 2::int4 AS b, 9007199254740993::int8 AS c, "
+           "1.50::numeric(5,2) AS d, 'NaN'::numeric AS e, "
+           "'Infinity'::float8 AS f, '-Infinity'::float8 AS g, 0.1::float8 "
+           "AS h, true AS i, false AS j, NULL::text AS k, "
+           "'{\"x\": [1, 2],\n \"y\": null}'::json AS l, "
+           "'{\"b\":1, \"a\":[true]}'::jsonb AS m, "
+           "'2026-01-02 03:04:05+03'::timestamptz AS n, "
+           "'line1\nline2 \u00e9\u0169'::text AS o, ARRAY[1,2] AS p, "
+           "'2026-01-02'::date AS q, '1 day 02:00'::interval AS r")
+    r = s.tool("query", sql=sql)
+    row = r["structuredContent"]["rows"][0]
+    types = [c["type"] for c in r["structuredContent"]["columns"]]
+    check(row[:4] == [1, 2, 9007199254740993, 1.50]
+          and text_of(r).count("9007199254740993") == 1,
+          "integers and numeric are JSON numbers", row[:4])
+    check(row[4:7] == ["NaN", "Infinity", "-Infinity"] and row[7] == 0.1,
+          "NaN and Infinity are strings", row[4:8])
+    check(row[8:11] == [True, False, None], "bool and NULL map", row[8:11])
+    check(row[11] == {"x": [1, 2], "y": None} and row[12] == {"a": [True],
+                                                             "b": 1},
+          "json and jsonb are embedded as JSON", row[11:13])
+    check(row[13] == "2026-01-02 00:04:05+00" or
+          re.match(r"^2026-01-0[12] \d\d:04:05[+-]\d\d$", row[13]),
+          "timestamptz is ISO 8601 with the offset", row[13])
+    check(row[14] == "line1\nline2 \u00e9\u0169" and row[15] == "{1,2}"
+          and row[16] == "2026-01-02" and row[17] == "1 day 02:00:00",
+          "other types are PostgreSQL's text", row[14:])
+    check(types[:5] == ["smallint", "integer", "bigint", "numeric(5,2)",
+                        "numeric"] and types[11:13] == ["json", "jsonb"],
+          "columns carry PostgreSQL type names", types)
+    check(r["structuredContent"]["truncated"] is False
+          and isinstance(r["structuredContent"]["elapsed_ms"], int),
+          "a complete result says truncated=false and elapsed_ms")
+
+    r = s.tool("query", sql="select 1 as x;;  -- done")
+    check(not r["isError"] and r["structuredContent"]["rows"] == [[1]],
+          "trailing semicolons and a trailing comment are accepted")
+    r = s.tool("query", sql="(SELECT 1) UNION (SELECT 2) ORDER BY 1")
+    check(r["structuredContent"]["rows"] == [[1], [2]],
+          "a query may start with a parenthesis")
+    r = s.tool("query", sql="VALUES (1, 'a'), (2, 'b')")
+    check(r["structuredContent"]["rows"] == [[1, "a"], [2, "b"]], "VALUES")
+    r = s.tool("query", sql="TABLE fuel.ingest_state")
+    check(not r["isError"], "TABLE", text_of(r))
+    r = s.tool("query", sql="SELECT 'limit 5' AS s, x FROM "
+               "generate_series(1, 30) x", max_rows=25)
+    check(r["structuredContent"]["row_count"] == 25
+          and r["structuredContent"]["truncated"],
+          "the word limit in a literal does not fool the row cap")
+    r = s.tool("query", sql="SELECT * FROM reporting.fn_top_speeders("
+               "'2026-09-20', 3)")
+    check(not r["isError"], "functions of the readable schemas run",
+          text_of(r))
+    s.stop()
+
+
+def test_truncation():
+    s = Server()
+    s.initialize()
+    r = s.tool("query", sql="SELECT id FROM tracksolid.positions ORDER BY id",
+               max_rows=10)
+    sc = r["structuredContent"]
+    check(sc["row_count"] == 10 and len(sc["rows"]) == 10
+          and sc["truncated"] and "max_rows" in sc["note"],
+          "max_rows truncates and says how to narrow", sc)
+    r = s.tool("query", sql="SELECT x FROM generate_series(1, 100) x",
+               max_rows=100)
+    check(r["structuredContent"]["row_count"] == 100
+          and not r["structuredContent"]["truncated"],
+          "exactly max_rows rows is not truncated")
+    r = s.tool("query", sql="SELECT x FROM generate_series(1, 20000) x",
+               max_rows=50000)
+    sc = r["structuredContent"]
+    check(sc["truncated"] and sc["row_count"] <= 10000,
+          "max_rows above the ceiling is capped", sc.get("note"))
+    s.stop()
+
+    # 10,000 rows of 500 bytes: a hundred FETCH batches of several reads.
+    s = Server("--max-bytes", str(8 * 1024 * 1024))
+    s.initialize()
+    r = s.tool("query", sql="SELECT x, repeat('w', 500) AS pad FROM "
+               "generate_series(1, 12000) x", max_rows=10000, timeout=60)
+    sc = r["structuredContent"]
+    check(sc["row_count"] == 10000 and sc["truncated"]
+          and [row[0] for row in sc["rows"]] == list(range(1, 10001)),
+          "a result of many large FETCH batches arrives whole, in order",
+          (sc["row_count"], sc["truncated"]))
+    r = s.tool("query", sql="SELECT 1", max_rows=0)
+    check(r["isError"] and "max_rows" in text_of(r),
+          "max_rows 0 is an isError", text_of(r))
+    r = s.tool("query", sql="SELECT 1", max_rows="10")
+    check(r["isError"], "a string max_rows is an isError")
+    r = s.tool("query", sql="SELECT 1", max_row=10)
+    check(r["isError"] and "max_rows" in text_of(r),
+          "an unknown argument is an isError naming the real ones")
+    s.stop()
+
+    s = Server("--max-bytes", "2000")
+    s.initialize()
+    r = s.tool("query", sql="SELECT x, repeat('y', 100) AS pad FROM "
+               "generate_series(1, 1000) x")
+    sc = r["structuredContent"]
+    rows_json = json.dumps(sc["rows"], separators=(",", ":"))
+    check(sc["truncated"] and 0 < sc["row_count"] < 30
+          and len(rows_json) <= 2000 and "bytes" in sc["note"]
+          and sc["rows"][-1][0] == sc["row_count"],
+          "--max-bytes cuts whole rows and says so", sc.get("note"))
+    r = s.tool("query", sql="SELECT repeat('z', 5000) AS big")
+    check(r["structuredContent"]["row_count"] == 0
+          and r["structuredContent"]["truncated"],
+          "a single row over the budget is not sent in part")
+    r = s.tool("list_tables", schema="tracksolid")
+    check(not r["isError"], "catalog listings stay within the budget too")
+    s.stop()
+
+
+def test_limits_input():
+    s = Server("--max-line", "1024")
+    s.initialize()
+    s.send_raw(b'{"jsonrpc":"2.0","id":1,"method":"ping","pad":"' +
+               b"x" * 3000 + b'"}\n')
+    r = s.recv(5)
+    check(r is not None and r.get("error", {}).get("code") == -32600
+          and "1024" in r["error"]["message"] and "id" not in r,
+          "a line over --max-line is drained and answered", r)
+    r = s.request("ping")
+    check(r is not None and r.get("result") == {},
+          "the session goes on after an overlong line")
+    s.send_raw(b'{"jsonrpc":"2.0","id":2,"method":"tools/call","params":'
+               b'{"name":"query","arguments":{"sql":"SELECT 1"}}}\r\n')
+    r = s.recv(10)
+    check(r is not None and r.get("id") == 2 and not r["result"]["isError"],
+          "CRLF line endings are accepted")
+    s.stop()
+
+    big = "SELECT '" + "a" * (1 << 20) + "' AS big"
+    s = Server("--max-bytes", str(2 * 1024 * 1024))
+    s.initialize()
+    r = s.tool("query", sql="SELECT length(%s) AS n FROM (%s) q" % (
+        "big", big))
+    check(not r["isError"] and r["structuredContent"]["rows"] == [[1 << 20]],
+          "a 1 MiB query passes intact", text_of(r)[:200])
+    s.stop()
+
+
+def main():
+    return run_tests([test_query_types, test_truncation, test_limits_input])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -155,30 +155,30 @@ conn_poll(short revents, char *why, size_t whysz)
 /*
  * Ask the server to cancel the running statement without waiting: a
  * child process sends the request (PQcancel blocks on a frozen link) and
- * is killed by its own alarm if it cannot.  The loop reaps nothing: it
- * ignores SIGCHLD (SA_NOCLDWAIT).
+ * is killed by its own alarm if it cannot.  It exits 0 once the server
+ * has taken the request.
  */
-void
+pid_t
 conn_cancel(void)
 {
 	char	 buf[256];
+	pid_t	 pid;
 
 	if (conn.cancel == NULL)
-		return;
-	switch (fork()) {
+		return -1;
+	switch ((pid = fork())) {
 	case -1:
 		audit_notice(conn.cfg, "ERROR", "the cancel helper could not "
 		    "be started; the statement runs on to its timeout");
-		return;
+		return -1;
 	case 0:
 		/* Hold none of the session's descriptors: not the client's
 		 * pipes, which ssh waits on, nor the database socket. */
 		closefrom(0);
 		alarm(CANCEL_HELPER_S);
-		(void)PQcancel(conn.cancel, buf, sizeof(buf));
-		_exit(0);
+		_exit(PQcancel(conn.cancel, buf, sizeof(buf)) ? 0 : 1);
 	default:
-		break;
+		return pid;
 	}
 }
 

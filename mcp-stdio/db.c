@@ -24,6 +24,8 @@
  */
 #include <sys/types.h>
 
+#include <sys/wait.h>
+
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -69,6 +71,8 @@ static struct {
 	PGconn		*conn;		/* conn_pg() while up, else NULL */
 	enum db_state	 state;
 	uint64_t	 abandon_at;	/* an ending job gives up the link, or 0 */
+	pid_t		 canceller;	/* the cancel helper while it lives, or 0 */
+	bool		 held;		/* ROLLBACK waits for the cancel to land */
 	struct job	*job;		/* running or waiting to run */
 	struct job	*done;		/* over, for the loop to take */
 	enum phase	 phase;
@@ -103,10 +107,15 @@ db_init(const struct config *cfg)
 	return conn_init(cfg);
 }
 
-/* Release the connection; the next job connects again. */
+/*
+ * Release the connection; the next job connects again.  A cancel still on
+ * its way can reach only the old backend: nobody waits for it any more.
+ */
 static void
 db_drop(void)
 {
+	db.canceller = 0;
+	db.held = false;
 	conn_drop();
 	db.conn = NULL;
 	db.state = DB_DOWN;
@@ -122,6 +131,40 @@ db_oom(const char *msg)
 {
 	return msg != NULL && (strstr(msg, "out of memory") != NULL ||
 	    strstr(msg, "lost synchronization with server") != NULL);
+}
+
+/* Cancel the running statement, unless a cancel is on its way already. */
+static void
+db_cancel(void)
+{
+	pid_t	 pid;
+
+	if (db.canceller == 0 && (pid = conn_cancel()) > 0)
+		db.canceller = pid;
+}
+
+/*
+ * True once no cancel request is on its way: one still in flight could
+ * land on the next job's statements, so no job begins before.  A helper
+ * that failed or was killed by its alarm leaves the link in doubt: it is
+ * given up, and the next job connects afresh.
+ */
+static bool
+db_cancel_settled(void)
+{
+	int	 status;
+	pid_t	 pid;
+
+	if (db.canceller == 0)
+		return true;
+	if ((pid = waitpid(db.canceller, &status, WNOHANG)) == 0)
+		return false;
+	db.canceller = 0;
+	if (pid == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		if (db.state == DB_IDLE)
+			db_drop();
+	}
+	return true;
 }
 
 /* The job is ending: it has CANCEL_GRACE_MS to be answered. */
@@ -225,16 +268,29 @@ db_timeout_ms(void)
 		at = t;
 	if (db.abandon_at != 0 && (at == 0 || db.abandon_at < at))
 		at = db.abandon_at;
+	/* A cancel in flight: look again soon (its exit wakes nothing). */
+	if (db.canceller != 0)
+		return CANCEL_POLL_MS;
 	if (at == 0)
 		return -1;
 	now = now_ms();
 	return at > now ? (int)(at - now) : 0;
 }
 
-/* Start the job on an idle connection; its deadline counts from now. */
+/*
+ * Start the job on an idle connection; its deadline counts from now.  It
+ * waits (the clock polls) while a cancel is on its way, and connects
+ * afresh if the link had to be given up.
+ */
 static void
 db_begin(void)
 {
+	if (!db_cancel_settled())
+		return;
+	if (db.state == DB_DOWN) {
+		db_connect_start();
+		return;
+	}
 	db.job->deadline_ms = now_ms() + (uint64_t)db.cfg->timeout_s * 1000;
 	db.state = DB_BUSY;
 	db.phase = PH_BEGIN;
@@ -396,12 +452,25 @@ db_advance(enum step_next next)
 		db.phase = PH_ROLLBACK;
 	if (db.phase == PH_STEP && job->cur >= job->nsteps)
 		db.phase = PH_ROLLBACK;
-	if (db.phase == PH_ROLLBACK)
+	if (db.phase == PH_ROLLBACK) {
 		db_ending();
+		/*
+		 * A cancel still on its way could land on the ROLLBACK, which
+		 * PostgreSQL would then refuse, leaving the transaction open:
+		 * it goes out once the cancel has been delivered.
+		 */
+		if (!db_cancel_settled()) {
+			db.held = true;
+			return;
+		}
+	}
 	db_send();
 }
 
-/* The job is over (rolled back); hand it to the loop. */
+/*
+ * The job is over (rolled back); hand it to the loop.  A session that is
+ * not outside every transaction now (a ROLLBACK refused) is not reused.
+ */
 static void
 db_job_end(void)
 {
@@ -410,6 +479,8 @@ db_job_end(void)
 	db.job = NULL;
 	db.state = DB_IDLE;
 	db.abandon_at = 0;
+	if (PQtransactionStatus(db.conn) != PQTRANS_IDLE)
+		db_drop();
 	db_done(job);
 }
 
@@ -425,6 +496,14 @@ db_results(short revents)
 	PGresult	*res;
 	step_cb		 cb;
 
+	if (db.held) {
+		/* Nothing is running: send the held ROLLBACK once it may go. */
+		if (!db_cancel_settled())
+			return;
+		db.held = false;
+		db_send();
+		return;
+	}
 	if (revents & POLLOUT && PQflush(db.conn) == -1) {
 		db_lost();
 		return;
@@ -497,7 +576,7 @@ db_clock(void)
 	if (!job->failed)
 		job_pg_error(job, "57014", "canceling statement due to "
 		    "statement timeout", NULL, NULL, 0);
-	conn_cancel();
+	db_cancel();
 	db_ending();
 }
 
@@ -508,8 +587,16 @@ db_service(short revents)
 		db_connect_poll(revents);
 	else if (db.state == DB_BUSY)
 		db_results(revents);
+	else if (db.state == DB_IDLE && db.job != NULL)
+		db_begin();		/* waiting for a cancel to settle */
 	if (db.state == DB_BUSY)
 		db_clock();
+	/* Reap the helpers nobody waits for, so that none stays a zombie. */
+	if (db.job == NULL)
+		(void)db_cancel_settled();
+	if (db.canceller == 0)
+		while (waitpid(-1, NULL, WNOHANG) > 0)
+			continue;
 }
 
 void
@@ -545,7 +632,7 @@ db_cancel_if(const char *id, size_t idlen)
 		return false;
 	job->cancelled = true;
 	if (db.state == DB_BUSY) {
-		conn_cancel();
+		db_cancel();
 		db_ending();
 	} else {
 		/* Still waiting for a connection: nothing ran. */
@@ -561,7 +648,7 @@ db_close(void)
 	struct job	*job = db.job;
 
 	if (db.state == DB_BUSY)
-		conn_cancel();
+		db_cancel();
 	if (db.conn != NULL)
 		db_drop();
 	if (job != NULL) {

@@ -28,6 +28,8 @@
 #ifndef EXTERN_H
 #define EXTERN_H
 
+#include <sys/types.h>
+
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -63,6 +65,7 @@
 #define FETCH_BATCH		100	/* most rows per FETCH from the cursor */
 #define CANCEL_HELPER_S		10	/* the cancel helper gives up */
 #define CANCEL_GRACE_MS		3000	/* an ending call gives up the link */
+#define CANCEL_POLL_MS		10	/* how often a cancel's end is looked for */
 #define KEEPALIVE_IDLE_S	60	/* TCP keepalives, unless the DSN */
 #define KEEPALIVE_INTERVAL_S	10	/* sets its own */
 #define KEEPALIVE_COUNT		6
@@ -550,8 +553,12 @@ void	*conn_pg(void);
 void	 conn_drop(void);
 /* The first line of libpq's last message, scrubbed of secrets. */
 const char *conn_errmsg(void);
-/* Ask the server to cancel the running statement, never waiting. */
-void	 conn_cancel(void);
+/*
+ * Ask the server to cancel the running statement, never waiting: the
+ * pid of the helper process that sends the request (reap it with
+ * waitpid), or -1 when none could be started.
+ */
+pid_t	 conn_cancel(void);
 /* --check: connect, print the facts an operator needs; exit status. */
 int	 conn_check(void);
 

@@ -249,9 +249,6 @@ loop_run(const struct config *cfg)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);	/* a dead peer is EPIPE */
-	sa.sa_flags = SA_NOCLDWAIT;	/* cancel helpers reap themselves */
-	sigaction(SIGCHLD, &sa, NULL);
-	sa.sa_flags = 0;
 	sa.sa_handler = on_signal;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);

@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """A TCP proxy on 127.0.0.1 for the frozen-link tests.
 
-usage: tcpproxy.py TARGET_PORT
+usage: tcpproxy.py TARGET_PORT [DELAY_MS]
 
 Listens on a free port of 127.0.0.1, prints it on one line, and forwards
-every connection to 127.0.0.1:TARGET_PORT.  Stopped with SIGSTOP it freezes
+every connection to 127.0.0.1:TARGET_PORT.  With DELAY_MS, every
+connection after the first (a cancel request's, say) is held that long
+before it is forwarded: a late cancel, on demand.  Stopped with SIGSTOP it freezes
 the link the way a dead network does: the kernel still accepts new
 connections and buffers what is sent, but nothing is forwarded and
 nothing comes back.  It exits on SIGTERM, or after 300 s at the most.
@@ -17,6 +19,8 @@ import time
 
 def main():
     target = int(sys.argv[1])
+    delay = int(sys.argv[2]) / 1000 if len(sys.argv) > 2 else 0
+    accepted = 0
     lsock = socket.socket()
     lsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     lsock.bind(("127.0.0.1", 0))
@@ -24,14 +28,22 @@ def main():
     print(lsock.getsockname()[1], flush=True)
     sel = selectors.DefaultSelector()
     sel.register(lsock, selectors.EVENT_READ, None)
+    pending = []                # (due, client): held connections
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
-        for key, _ in sel.select(1):
+        now = time.monotonic()
+        for due, client in [p for p in pending if p[0] <= now]:
+            pending.remove((due, client))
+            connect(sel, client, target)
+        wait = min([p[0] for p in pending], default=now + 1) - now
+        for key, _ in sel.select(max(wait, 0.01)):
             if key.data is None:
                 client, _ = lsock.accept()
-                server = socket.create_connection(("127.0.0.1", target))
-                sel.register(client, selectors.EVENT_READ, server)
-                sel.register(server, selectors.EVENT_READ, client)
+                accepted += 1
+                if accepted > 1 and delay > 0:
+                    pending.append((time.monotonic() + delay, client))
+                else:
+                    connect(sel, client, target)
                 continue
             try:
                 data = key.fileobj.recv(65536)
@@ -46,6 +58,13 @@ def main():
                 except (KeyError, ValueError):
                     pass
                 s.close()
+
+
+def connect(sel, client, target):
+    """Forward client to 127.0.0.1:target from now on."""
+    server = socket.create_connection(("127.0.0.1", target))
+    sel.register(client, selectors.EVENT_READ, server)
+    sel.register(server, selectors.EVENT_READ, client)
 
 
 if __name__ == "__main__":

@@ -243,10 +243,10 @@ def test_roles_keep_analysts_apart():
 # ---- 5: the frozen link -------------------------------------------------
 
 class Proxy:
-    def __init__(self):
+    def __init__(self, delay_ms=0):
         self.proc = subprocess.Popen(
-            [sys.executable, os.path.join(TOP, "tests/tcpproxy.py"), PORT],
-            stdout=subprocess.PIPE)
+            [sys.executable, os.path.join(TOP, "tests/tcpproxy.py"), PORT,
+             str(delay_ms)], stdout=subprocess.PIPE)
         self.port = int(self.proc.stdout.readline())
 
     def freeze(self):
@@ -348,6 +348,31 @@ def test_unread_stdout():
     if s.proc.poll() is None:
         s.proc.kill()
         s.proc.wait()
+
+
+def test_late_cancel():
+    """5, 7: a cancel that arrives late never hits a later statement."""
+    proxy = Proxy(delay_ms=600)
+    try:
+        s = frozen_server(proxy, "--statement-timeout", "1")
+        s.initialize()
+        errors = []
+        # FETCHes of at most 0.5 s each: the one running at the deadline
+        # ends before the late cancel arrives.
+        for _ in range(2):
+            r = s.tool("query", sql="SELECT g FROM generate_series(1, 1000)"
+                       " g WHERE pg_sleep(0.005) IS NOT NULL", max_rows=1000)
+            if not (r["isError"] and "57014" in text_of(r)):
+                errors.append("no timeout: " + text_of(r))
+            r = s.tool("query", sql="SELECT pg_sleep(0.8) AS next")
+            if r["isError"]:
+                errors.append(text_of(r))
+        check(not errors, "a cancel delivered 0.6 s late lands on neither "
+              "the ROLLBACK nor the next call", "\n".join(errors))
+        s.proc.send_signal(signal.SIGTERM)
+        s.proc.wait(5)
+    finally:
+        proxy.stop()
 
 
 # ---- 6, 12: memory and reply size ---------------------------------------
@@ -483,6 +508,17 @@ def test_deadline_per_call():
               text_of(r)[:300])
     r = s.tool("query", sql="SELECT 1")
     check(not r["isError"], "the next call runs")
+    # The cancel that ends a call is sent asynchronously: it must never
+    # land on the ROLLBACK or on the next call's statements.
+    errors = []
+    for _ in range(8):
+        s.tool("query", sql="SELECT g FROM generate_series(1, 1000) g "
+               "WHERE pg_sleep(0.005) IS NOT NULL", max_rows=1000)
+        r = s.tool("query", sql="SELECT 1")
+        if r["isError"]:
+            errors.append(text_of(r))
+    check(not errors, "after 8 timed-out calls, each next call runs",
+          "\n".join(errors[:3]))
     s.stop()
     check(wait_until(lambda: psql(
         "SELECT count(*) FROM pg_stat_activity WHERE application_name = "
@@ -695,7 +731,7 @@ def main():
     return run_tests([
         setup, test_guard_names_everywhere, test_lock_table_flood,
         test_dblink_never_connects, test_roles_keep_analysts_apart,
-        test_frozen_link, test_unread_stdout, test_memory_bounded, test_replies_within_budget,
+        test_frozen_link, test_late_cancel, test_unread_stdout, test_memory_bounded, test_replies_within_budget,
         test_deadline_per_call, test_secrets_never_leak, test_not_dumpable,
         test_session_reset, test_audit_integrity, test_stdout_escapes])
 

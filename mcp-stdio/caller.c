@@ -458,13 +458,5 @@ caller_resolve(struct config *cfg, const char *callers_path,
 bool
 caller_name_valid(const char *s)
 {
-	size_t	 i;
-
-	if (*s == '\0' || strlen(s) > CALLER_MAX)
-		return false;
-	for (i = 0; s[i] != '\0'; i++)
-		if (!isalnum((unsigned char)s[i]) && strchr("._@-", s[i]) ==
-		    NULL)
-			return false;
-	return true;
+	return word_valid(s, CALLER_MAX);
 }

@@ -737,5 +737,7 @@ void	 secret_scrub(const char *in, char *out, size_t outsz);
 #define STR2(x)		#x
 
 uint64_t now_ms(void);
+/* 1 to max letters, digits, '.', '_', '@' or '-': a name safe anywhere. */
+bool	 word_valid(const char *, size_t max);
 
 #endif /* !EXTERN_H */

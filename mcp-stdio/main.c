@@ -263,21 +263,6 @@ check_environment(const struct config *cfg)
 	PQconninfoFree(opts);
 }
 
-/* PostgreSQL role names as --db-user takes them. */
-static bool
-valid_role(const char *s)
-{
-	size_t	 i;
-
-	if (*s == '\0' || strlen(s) > NAME_MAX_BYTES)
-		return false;
-	for (i = 0; s[i] != '\0'; i++)
-		if (!isalnum((unsigned char)s[i]) && strchr("_.@-", s[i]) ==
-		    NULL)
-			return false;
-	return true;
-}
-
 /*
  * No core file and no same-uid ptrace or /proc/PID/mem: the password
  * and the analysts' data stay inside the process.
@@ -357,7 +342,7 @@ main(int argc, char *argv[])
 			cfg.dsn = take_dsn(optarg);
 			break;
 		case OPT_DB_USER:
-			if (!valid_role(optarg))
+			if (!word_valid(optarg, NAME_MAX_BYTES))
 				errx(1, "--db-user: use 1 to %d letters, digits, "
 				    "'.', '_', '@' or '-'", NAME_MAX_BYTES);
 			cfg.db_user = optarg;

@@ -1,8 +1,10 @@
 /*
  * Small helpers shared by every module.
  */
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "extern.h"
@@ -27,4 +29,18 @@ now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+bool
+word_valid(const char *s, size_t max)
+{
+	size_t	 i;
+
+	if (*s == '\0' || strlen(s) > max)
+		return false;
+	for (i = 0; s[i] != '\0'; i++)
+		if (!isalnum((unsigned char)s[i]) && strchr("._@-", s[i]) ==
+		    NULL)
+			return false;
+	return true;
 }

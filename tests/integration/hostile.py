@@ -258,6 +258,23 @@ class Proxy:
         self.proc.wait(5)
 
 
+def sigterm(s):
+    """SIGTERM the server: (its exit status or None, seconds it took);
+    one still running after 3 s is killed."""
+    t0 = time.monotonic()
+    s.proc.send_signal(signal.SIGTERM)
+    try:
+        s.proc.wait(3)
+    except subprocess.TimeoutExpired:
+        pass
+    took = time.monotonic() - t0
+    status = s.proc.poll()
+    if status is None:
+        s.proc.kill()
+        s.proc.wait()
+    return status, took
+
+
 def frozen_server(proxy, *args):
     return Server(*args, dsn="host=127.0.0.1 port=%d dbname=%s "
                   "user=analytics_ro" % (proxy.port, DB),
@@ -285,19 +302,9 @@ def test_frozen_link():
         check(r is not None and r.get("result") == {}
               and time.monotonic() - t0 < 1,
               "ping answers at once while the cancel is in flight", r)
-        t0 = time.monotonic()
-        s.proc.send_signal(signal.SIGTERM)
-        try:
-            s.proc.wait(3)
-        except subprocess.TimeoutExpired:
-            pass
-        gone = s.proc.poll() is not None
-        check(gone and time.monotonic() - t0 < 1,
-              "SIGTERM ends it within 1 s on a frozen link (%.2f s)" %
-              (time.monotonic() - t0))
-        if not gone:
-            s.proc.kill()
-            s.proc.wait()
+        status, took = sigterm(s)
+        check(status is not None and took < 1,
+              "SIGTERM ends it within 1 s on a frozen link (%.2f s)" % took)
     finally:
         proxy.stop()
 
@@ -335,19 +342,10 @@ def test_unread_stdout():
                        "method": "tools/list"}).encode() + b"\n"
     s.send_raw(line * 200)      # about 2 MB of replies, never read
     time.sleep(0.5)
-    t0 = time.monotonic()
-    s.proc.send_signal(signal.SIGTERM)
-    try:
-        s.proc.wait(3)
-    except subprocess.TimeoutExpired:
-        pass
-    took = time.monotonic() - t0
-    check(s.proc.poll() == 0 and took < 1,
+    status, took = sigterm(s)
+    check(status == 0 and took < 1,
           "SIGTERM ends it within 1 s with stdout full and unread "
           "(%.2f s)" % took)
-    if s.proc.poll() is None:
-        s.proc.kill()
-        s.proc.wait()
 
 
 def test_late_cancel():

@@ -523,7 +523,7 @@ void	 db_run(struct job *);
 struct job *db_take_done(void);
 /*
  * If the job in the database answers request id, mark it cancelled and
- * cancel its statement in PostgreSQL (PQcancel); true if it did.
+ * cancel its statement in PostgreSQL (conn_cancel); true if it did.
  */
 bool	 db_cancel_if(const char *id, size_t idlen);
 /* True while a job is running or waiting for the connection. */

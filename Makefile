@@ -39,7 +39,7 @@ SRC = mcp-stdio/args.c mcp-stdio/audit.c mcp-stdio/banned.c \
       mcp-stdio/json.c mcp-stdio/jsonchk.c mcp-stdio/jw.c mcp-stdio/lex.c \
       mcp-stdio/loop.c mcp-stdio/mcp.c mcp-stdio/pgv.c mcp-stdio/result.c \
       mcp-stdio/rowset.c mcp-stdio/rpc.c mcp-stdio/secret.c \
-      mcp-stdio/tools.c mcp-stdio/util.c
+      mcp-stdio/tools.c mcp-stdio/txn.c mcp-stdio/util.c
 OBJ = $(SRC:.c=.o)
 MAIN_OBJ = mcp-stdio/main.o
 BIN = analytics-mcp

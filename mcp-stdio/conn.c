@@ -9,6 +9,7 @@
  * --db-user after it.
  */
 #include <sys/types.h>
+#include <sys/wait.h>
 
 #include <poll.h>
 #include <stdio.h>
@@ -26,6 +27,7 @@ static struct {
 	PGcancel	*cancel;
 	PostgresPollingStatusType poll;
 	uint64_t	 deadline;	/* the connect attempt gives up */
+	pid_t		 canceller;	/* the cancel helper while it lives, or 0 */
 	char		 appname[sizeof("analytics-mcp/") + CALLER_MAX];
 	const char	*keys[12];
 	const char	*vals[12];
@@ -83,9 +85,14 @@ conn_pg(void)
 	return conn.pg;
 }
 
+/*
+ * Close the connection.  A cancel still on its way can reach only the old
+ * backend: nobody waits for it any more (conn_reap() collects it).
+ */
 void
 conn_drop(void)
 {
+	conn.canceller = 0;
 	PQfreeCancel(conn.cancel);
 	conn.cancel = NULL;
 	PQfinish(conn.pg);
@@ -156,21 +163,21 @@ conn_poll(short revents, char *why, size_t whysz)
  * Ask the server to cancel the running statement without waiting: a
  * child process sends the request (PQcancel blocks on a frozen link) and
  * is killed by its own alarm if it cannot.  It exits 0 once the server
- * has taken the request.
+ * has taken the request.  One is enough while one is on its way.
  */
-pid_t
+void
 conn_cancel(void)
 {
 	char	 buf[256];
 	pid_t	 pid;
 
-	if (conn.cancel == NULL)
-		return -1;
+	if (conn.cancel == NULL || conn.canceller != 0)
+		return;
 	switch ((pid = fork())) {
 	case -1:
 		audit_notice(conn.cfg, "ERROR", "the cancel helper could not "
 		    "be started; the statement runs on to its timeout");
-		return -1;
+		return;
 	case 0:
 		/* Hold none of the session's descriptors: not the client's
 		 * pipes, which ssh waits on, nor the database socket. */
@@ -178,8 +185,50 @@ conn_cancel(void)
 		alarm(CANCEL_HELPER_S);
 		_exit(PQcancel(conn.cancel, buf, sizeof(buf)) ? 0 : 1);
 	default:
-		return pid;
+		conn.canceller = pid;
+		return;
 	}
+}
+
+bool
+conn_cancel_pending(void)
+{
+	return conn.canceller != 0;
+}
+
+int
+conn_cancel_settled(void)
+{
+	int	 status;
+	pid_t	 pid;
+
+	if (conn.canceller == 0)
+		return 1;
+	if ((pid = waitpid(conn.canceller, &status, WNOHANG)) == 0)
+		return 0;
+	conn.canceller = 0;
+	return pid != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0 ?
+	    1 : -1;
+}
+
+void
+conn_reap(void)
+{
+	if (conn.canceller == 0)
+		while (waitpid(-1, NULL, WNOHANG) > 0)
+			continue;
+}
+
+/*
+ * True if libpq's text says it ran out of memory receiving a result: a
+ * value too large for the --max-memory cap.  A message too large to
+ * buffer makes libpq report lost synchronization and drop the link.
+ */
+bool
+conn_oom(const char *msg)
+{
+	return msg != NULL && (strstr(msg, "out of memory") != NULL ||
+	    strstr(msg, "lost synchronization with server") != NULL);
 }
 
 /* --check's notices: logged escaped, never raw on stderr. */

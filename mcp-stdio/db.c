@@ -1,15 +1,9 @@
 /*
- * The database connection, driven by the poll() loop without blocking.
- *
- * One connection, opened asynchronously (PQconnectStartParams) so that
- * initialize never waits for it.  One job at a time runs as:
- *
- *	BEGIN READ ONLY
- *	SELECT set_config(...)		statement_timeout, DateStyle (LOCAL)
- *	the job's steps			each through the extended protocol
- *	ROLLBACK			always
- *	SELECT count(*) FROM pg_locks	advisory locks the call left behind
- *	DISCARD ALL			the session is clean for the next call
+ * The job runner, driven by the poll() loop without blocking: one job at
+ * a time on the one connection (conn.c), as the transaction script of
+ * txn.c (BEGIN READ ONLY, settings, the job's steps, ROLLBACK always,
+ * the left-over locks, DISCARD ALL).  The connection is opened in the
+ * background so that initialize never waits for it.
  *
  * A job whose BEGIN finds the connection dead (the server restarted while
  * we were idle) reconnects and starts again once; nothing of it had run.
@@ -23,8 +17,6 @@
  * after CANCEL_GRACE_MS gives up the connection: the link is frozen.
  */
 #include <sys/types.h>
-
-#include <sys/wait.h>
 
 #include <poll.h>
 #include <signal.h>
@@ -44,34 +36,11 @@ enum db_state {
 	DB_BUSY			/* a statement of the job is running */
 };
 
-enum phase {
-	PH_BEGIN,
-	PH_SETTINGS,
-	PH_STEP,
-	PH_ROLLBACK,
-	PH_LEFTOVER,
-	PH_DISCARD
-};
-
-static const char sql_begin[] = "BEGIN READ ONLY";
-static const char sql_settings[] =
-    "SELECT set_config('statement_timeout', $1, true), "
-    "set_config('DateStyle', 'ISO, YMD', true), "
-    "set_config('IntervalStyle', 'postgres', true)";
-static const char sql_rollback[] = "ROLLBACK";
-/* After the ROLLBACK every advisory lock still held is session-level. */
-static const char sql_leftover[] =
-    "SELECT count(*) FROM pg_locks "
-    "WHERE pid = pg_backend_pid() AND locktype = 'advisory'";
-/* Locks, settings, prepared statements, cursors, LISTEN, temp objects. */
-static const char sql_discard[] = "DISCARD ALL";
-
 static struct {
 	const struct config *cfg;
 	PGconn		*conn;		/* conn_pg() while up, else NULL */
 	enum db_state	 state;
 	uint64_t	 abandon_at;	/* an ending job gives up the link, or 0 */
-	pid_t		 canceller;	/* the cancel helper while it lives, or 0 */
 	bool		 held;		/* ROLLBACK waits for the cancel to land */
 	struct job	*job;		/* running or waiting to run */
 	struct job	*done;		/* over, for the loop to take */
@@ -108,13 +77,11 @@ db_init(const struct config *cfg)
 }
 
 /*
- * Release the connection; the next job connects again.  A cancel still on
- * its way can reach only the old backend: nobody waits for it any more.
+ * Release the connection; the next job connects again.
  */
 static void
 db_drop(void)
 {
-	db.canceller = 0;
 	db.held = false;
 	conn_drop();
 	db.conn = NULL;
@@ -122,49 +89,19 @@ db_drop(void)
 }
 
 /*
- * True if libpq's text says it ran out of memory receiving a result: a
- * value too large for the --max-memory cap.  A message too large to
- * buffer makes libpq report lost synchronization and drop the link.
- */
-static bool
-db_oom(const char *msg)
-{
-	return msg != NULL && (strstr(msg, "out of memory") != NULL ||
-	    strstr(msg, "lost synchronization with server") != NULL);
-}
-
-/* Cancel the running statement, unless a cancel is on its way already. */
-static void
-db_cancel(void)
-{
-	pid_t	 pid;
-
-	if (db.canceller == 0 && (pid = conn_cancel()) > 0)
-		db.canceller = pid;
-}
-
-/*
  * True once no cancel request is on its way: one still in flight could
- * land on the next job's statements, so no job begins before.  A helper
- * that failed or was killed by its alarm leaves the link in doubt: it is
- * given up, and the next job connects afresh.
+ * land on the next statement, so no ROLLBACK and no job goes out before.
+ * A helper that failed or was killed by its alarm leaves the link in
+ * doubt: an idle one is given up, and the next job connects afresh.
  */
 static bool
 db_cancel_settled(void)
 {
-	int	 status;
-	pid_t	 pid;
+	int	 rc = conn_cancel_settled();
 
-	if (db.canceller == 0)
-		return true;
-	if ((pid = waitpid(db.canceller, &status, WNOHANG)) == 0)
-		return false;
-	db.canceller = 0;
-	if (pid == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		if (db.state == DB_IDLE)
-			db_drop();
-	}
-	return true;
+	if (rc == -1 && db.state == DB_IDLE)
+		db_drop();
+	return rc != 0;
 }
 
 /* The job is ending: it has CANCEL_GRACE_MS to be answered. */
@@ -269,7 +206,7 @@ db_timeout_ms(void)
 	if (db.abandon_at != 0 && (at == 0 || db.abandon_at < at))
 		at = db.abandon_at;
 	/* A cancel in flight: look again soon (its exit wakes nothing). */
-	if (db.canceller != 0)
+	if (conn_cancel_pending())
 		return CANCEL_POLL_MS;
 	if (at == 0)
 		return -1;
@@ -332,7 +269,7 @@ db_job_error(const PGresult *res)
 
 	if (job->failed)
 		return;		/* keep the first error */
-	if (db_oom(PQresultErrorMessage(res))) {
+	if (conn_oom(PQresultErrorMessage(res))) {
 		job_too_large(job, db.cfg->max_memory_mb);
 		return;
 	}
@@ -367,7 +304,7 @@ db_lost(void)
 		db_connect_start();
 		return;
 	}
-	if (!job->failed && !job->cancelled && db_oom(why))
+	if (!job->failed && !job->cancelled && conn_oom(why))
 		job_too_large(job, db.cfg->max_memory_mb);
 	else if (!job->failed && !job->cancelled) {
 		job->failed = true;
@@ -383,42 +320,8 @@ db_lost(void)
 static void
 db_send(void)
 {
-	struct job	*job = db.job;
-	struct step	*st;
-	const char	*params[STEP_PARAMS_MAX];
-	int		 ok, i;
-
 	db.next = STEP_NEXT;
-	switch (db.phase) {
-	case PH_BEGIN:
-		ok = PQsendQuery(db.conn, sql_begin);
-		break;
-	case PH_SETTINGS:
-		params[0] = db.timeout;
-		ok = PQsendQueryParams(db.conn, sql_settings, 1, NULL,
-		    params, NULL, NULL, 0);
-		break;
-	case PH_STEP:
-		st = &job->steps[job->cur];
-		for (i = 0; i < st->nparams; i++)
-			params[i] = st->params[i];
-		/* The extended protocol refuses a second statement. */
-		ok = PQsendQueryParams(db.conn, st->sql, st->nparams, NULL,
-		    params, NULL, NULL, 0);
-		break;
-	case PH_ROLLBACK:
-		ok = PQsendQuery(db.conn, sql_rollback);
-		break;
-	case PH_LEFTOVER:
-		ok = PQsendQueryParams(db.conn, sql_leftover, 0, NULL, NULL,
-		    NULL, NULL, 0);
-		break;
-	default:
-		ok = PQsendQuery(db.conn, sql_discard);
-		break;
-	}
-	/* Non-blocking: what did not fit in the socket is flushed later. */
-	if (!ok || PQflush(db.conn) == -1)
+	if (txn_send(db.conn, db.job, db.phase, db.timeout) == -1)
 		db_lost();
 }
 
@@ -428,30 +331,14 @@ db_advance(enum step_next next)
 {
 	struct job	*job = db.job;
 
-	if (db.phase == PH_DISCARD) {
-		db_job_end();
-		return;
-	}
-	if (db.phase >= PH_ROLLBACK) {
-		db.phase++;
-		db_send();
-		return;
-	}
 	if (next == STEP_FAIL && !job->failed) {
 		job->failed = true;
 		err_set(&job->err, 0, "internal error in %s", job->tool);
 	}
-	if (job->failed || job->cancelled || job->timed_out)
-		db.phase = PH_ROLLBACK;
-	else if (db.phase == PH_BEGIN)
-		db.phase = PH_SETTINGS;
-	else if (db.phase == PH_SETTINGS) {
-		db.phase = PH_STEP;
-		job->cur = 0;
-	} else if (next == STEP_NEXT && ++job->cur >= job->nsteps)
-		db.phase = PH_ROLLBACK;
-	if (db.phase == PH_STEP && job->cur >= job->nsteps)
-		db.phase = PH_ROLLBACK;
+	if ((db.phase = txn_next(job, db.phase, next)) == PH_DONE) {
+		db_job_end();
+		return;
+	}
 	if (db.phase == PH_ROLLBACK) {
 		db_ending();
 		/*
@@ -522,9 +409,7 @@ db_results(short revents)
 		switch (PQresultStatus(res)) {
 		case PGRES_TUPLES_OK:
 		case PGRES_COMMAND_OK:
-			if (db.phase == PH_LEFTOVER && PQntuples(res) == 1)
-				job->leftover_locks = strtoll(
-				    PQgetvalue(res, 0, 0), NULL, 10);
+			txn_result(job, db.phase, res);
 			cb = db.phase == PH_STEP ?
 			    job->steps[job->cur].cb : NULL;
 			if (cb != NULL && !job->failed && !job->timed_out)
@@ -576,7 +461,7 @@ db_clock(void)
 	if (!job->failed)
 		job_pg_error(job, "57014", "canceling statement due to "
 		    "statement timeout", NULL, NULL, 0);
-	db_cancel();
+	conn_cancel();
 	db_ending();
 }
 
@@ -594,9 +479,7 @@ db_service(short revents)
 	/* Reap the helpers nobody waits for, so that none stays a zombie. */
 	if (db.job == NULL)
 		(void)db_cancel_settled();
-	if (db.canceller == 0)
-		while (waitpid(-1, NULL, WNOHANG) > 0)
-			continue;
+	conn_reap();
 }
 
 void
@@ -632,7 +515,7 @@ db_cancel_if(const char *id, size_t idlen)
 		return false;
 	job->cancelled = true;
 	if (db.state == DB_BUSY) {
-		db_cancel();
+		conn_cancel();
 		db_ending();
 	} else {
 		/* Still waiting for a connection: nothing ran. */
@@ -648,7 +531,7 @@ db_close(void)
 	struct job	*job = db.job;
 
 	if (db.state == DB_BUSY)
-		db_cancel();
+		conn_cancel();
 	if (db.conn != NULL)
 		db_drop();
 	if (job != NULL) {

@@ -534,6 +534,29 @@ bool	 db_busy(void);
  */
 void	 db_close(void);
 
+/* ---- txn.c: the transaction script ------------------------------------ */
+
+enum phase {
+	PH_BEGIN,
+	PH_SETTINGS,
+	PH_STEP,		/* job->steps[job->cur] */
+	PH_ROLLBACK,
+	PH_LEFTOVER,
+	PH_DISCARD,
+	PH_DONE			/* nothing more to send */
+};
+
+/* Send phase's statement of job on pgconn (a PGconn); 0, or -1: link gone. */
+int	 txn_send(void *pgconn, struct job *, enum phase,
+	    const char *timeout_ms);
+/*
+ * The phase after phase, given what the step's callback said: on through
+ * the steps, to ROLLBACK once the job failed, was cancelled or timed out.
+ */
+enum phase txn_next(struct job *, enum phase, enum step_next);
+/* Take what a phase's own statement returns (the left-over locks). */
+void	 txn_result(struct job *, enum phase, const void *pgresult);
+
 /* ---- conn.c: the connection ------------------------------------------- */
 
 /* The connection parameters, from cfg (which must outlive them). */
@@ -554,11 +577,21 @@ void	 conn_drop(void);
 /* The first line of libpq's last message, scrubbed of secrets. */
 const char *conn_errmsg(void);
 /*
- * Ask the server to cancel the running statement, never waiting: the
- * pid of the helper process that sends the request (reap it with
- * waitpid), or -1 when none could be started.
+ * Ask the server to cancel the running statement, never waiting: a
+ * helper process sends the request, unless one is on its way already.
  */
-pid_t	 conn_cancel(void);
+void	 conn_cancel(void);
+/* True while a cancel request is on its way. */
+bool	 conn_cancel_pending(void);
+/*
+ * Whether the last cancel request has settled: 1 delivered (or none
+ * sent), 0 still on its way, -1 failed or killed by its alarm.
+ */
+int	 conn_cancel_settled(void);
+/* Collect the helpers nobody waits for any more (no zombies). */
+void	 conn_reap(void);
+/* True if libpq's text says it ran out of memory receiving a result. */
+bool	 conn_oom(const char *msg);
 /* --check: connect, print the facts an operator needs; exit status. */
 int	 conn_check(void);
 

@@ -1,0 +1,99 @@
+/*
+ * The transaction script every job runs, statement by statement:
+ *
+ *	BEGIN READ ONLY
+ *	SELECT set_config(...)		statement_timeout, DateStyle (LOCAL)
+ *	the job's steps			each through the extended protocol
+ *	ROLLBACK			always
+ *	SELECT count(*) FROM pg_locks	advisory locks the call left behind
+ *	DISCARD ALL			the session is clean for the next call
+ *
+ * Which statement comes next and how it is sent; when and on which
+ * connection is db.c's.
+ */
+#include <stdlib.h>
+
+#include <libpq-fe.h>
+
+#include "extern.h"
+
+static const char sql_begin[] = "BEGIN READ ONLY";
+static const char sql_settings[] =
+    "SELECT set_config('statement_timeout', $1, true), "
+    "set_config('DateStyle', 'ISO, YMD', true), "
+    "set_config('IntervalStyle', 'postgres', true)";
+static const char sql_rollback[] = "ROLLBACK";
+/* After the ROLLBACK every advisory lock still held is session-level. */
+static const char sql_leftover[] =
+    "SELECT count(*) FROM pg_locks "
+    "WHERE pid = pg_backend_pid() AND locktype = 'advisory'";
+/* Locks, settings, prepared statements, cursors, LISTEN, temp objects. */
+static const char sql_discard[] = "DISCARD ALL";
+
+int
+txn_send(void *pgconn, struct job *job, enum phase phase,
+    const char *timeout_ms)
+{
+	PGconn		*conn = pgconn;
+	struct step	*st;
+	const char	*params[STEP_PARAMS_MAX];
+	int		 ok, i;
+
+	switch (phase) {
+	case PH_BEGIN:
+		ok = PQsendQuery(conn, sql_begin);
+		break;
+	case PH_SETTINGS:
+		params[0] = timeout_ms;
+		ok = PQsendQueryParams(conn, sql_settings, 1, NULL, params,
+		    NULL, NULL, 0);
+		break;
+	case PH_STEP:
+		st = &job->steps[job->cur];
+		for (i = 0; i < st->nparams; i++)
+			params[i] = st->params[i];
+		/* The extended protocol refuses a second statement. */
+		ok = PQsendQueryParams(conn, st->sql, st->nparams, NULL, params,
+		    NULL, NULL, 0);
+		break;
+	case PH_ROLLBACK:
+		ok = PQsendQuery(conn, sql_rollback);
+		break;
+	case PH_LEFTOVER:
+		ok = PQsendQueryParams(conn, sql_leftover, 0, NULL, NULL, NULL,
+		    NULL, 0);
+		break;
+	default:
+		ok = PQsendQuery(conn, sql_discard);
+		break;
+	}
+	/* Non-blocking: what did not fit in the socket is flushed later. */
+	return ok && PQflush(conn) != -1 ? 0 : -1;
+}
+
+enum phase
+txn_next(struct job *job, enum phase phase, enum step_next next)
+{
+	if (phase == PH_DISCARD)
+		return PH_DONE;
+	if (phase >= PH_ROLLBACK)
+		return phase + 1;
+	if (job->failed || job->cancelled || job->timed_out)
+		return PH_ROLLBACK;
+	if (phase == PH_BEGIN)
+		return PH_SETTINGS;
+	if (phase == PH_SETTINGS)
+		job->cur = 0;
+	else if (next == STEP_NEXT)
+		job->cur++;
+	return job->cur < job->nsteps ? PH_STEP : PH_ROLLBACK;
+}
+
+void
+txn_result(struct job *job, enum phase phase, const void *pgresult)
+{
+	const PGresult	*res = pgresult;
+
+	if (phase == PH_LEFTOVER && PQntuples(res) == 1)
+		job->leftover_locks = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+}

@@ -53,3 +53,8 @@ ALTER DEFAULT PRIVILEGES FOR ROLE postgres         IN SCHEMA fuel       GRANT EX
 ALTER ROLE analytics_ro SET default_transaction_read_only = on;
 ALTER ROLE analytics_ro SET statement_timeout = '30s';
 ALTER ROLE analytics_ro SET idle_in_transaction_session_timeout = '60s';
+-- Shared resources: a sort or hash that spills must not fill the database
+-- host's disk with temporary files within the statement timeout.  Only a
+-- superuser can set this (an analyst cannot raise it); per-analyst roles
+-- made by analytics-mcp-keys -r copy it.
+ALTER ROLE analytics_ro SET temp_file_limit = '1GB';

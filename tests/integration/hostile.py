@@ -42,6 +42,7 @@ DO $$ BEGIN
     CREATE ROLE hostile_b LOGIN IN ROLE analytics_ro;
   END IF;
 END $$;
+ALTER ROLE hostile_b SET temp_file_limit = '2MB';
 """
 
 SOCKET_DSN = "host=%s port=%s dbname=%s" % (HOST, PORT, DB)
@@ -484,6 +485,30 @@ def test_replies_within_budget():
     s.stop()
 
 
+def test_temp_files_bounded():
+    """A query cannot fill the host's disk with temporary files."""
+    s = Server()
+    s.initialize()
+    r = s.tool("query", sql="SELECT current_setting('temp_file_limit')")
+    check(r["structuredContent"]["rows"] == [["1GB"]],
+          "the role caps temporary files (temp_file_limit 1GB)", text_of(r))
+    s.stop()
+    # The mechanism, with a role whose cap is small enough to reach.
+    s = Server("--db-user", "hostile_b", dsn=SOCKET_DSN)
+    s.initialize()
+    for sql in ["SELECT count(*) FROM (SELECT g FROM generate_series(1, "
+                "500000) g ORDER BY md5(g::text)) s",
+                "SELECT count(DISTINCT md5(g::text)) FROM "
+                "generate_series(1, 500000) g"]:
+        r = s.tool("query", sql=sql, timeout=60)
+        check(r["isError"] and "temp_file_limit" in text_of(r),
+              "a spilling query stops at the role's temp_file_limit",
+              text_of(r)[:300])
+    r = s.tool("query", sql="SELECT 1")
+    check(not r["isError"], "the session goes on")
+    s.stop()
+
+
 # ---- 7: the deadline ----------------------------------------------------
 
 def test_deadline_per_call():
@@ -729,9 +754,11 @@ def main():
     return run_tests([
         setup, test_guard_names_everywhere, test_lock_table_flood,
         test_dblink_never_connects, test_roles_keep_analysts_apart,
-        test_frozen_link, test_late_cancel, test_unread_stdout, test_memory_bounded, test_replies_within_budget,
-        test_deadline_per_call, test_secrets_never_leak, test_not_dumpable,
-        test_session_reset, test_audit_integrity, test_stdout_escapes])
+        test_frozen_link, test_late_cancel, test_unread_stdout,
+        test_memory_bounded, test_replies_within_budget,
+        test_temp_files_bounded, test_deadline_per_call,
+        test_secrets_never_leak, test_not_dumpable, test_session_reset,
+        test_audit_integrity, test_stdout_escapes])
 
 
 if __name__ == "__main__":

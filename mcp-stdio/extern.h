@@ -55,6 +55,8 @@
 #define BYTES_DEFAULT		40000	/* --max-bytes: ~10k tokens */
 #define BYTES_MIN		1024
 #define BYTES_MAX		(8 * 1024 * 1024)
+#define CELL_DEFAULT		4096	/* --max-cell: a longer value is cut */
+#define CELL_MIN		16
 #define TIMEOUT_DEFAULT		30	/* --statement-timeout, seconds */
 #define TIMEOUT_MAX		86400
 #define SAMPLE_DEFAULT		20	/* sample_table n */
@@ -112,6 +114,7 @@ struct config {
 	char		*schemas_array;	/* the same as a text[] literal */
 	long long	 max_rows;	/* ceiling for max_rows */
 	long long	 max_bytes;	/* output budget for rows */
+	long long	 max_cell;	/* longest value shown whole, bytes */
 	long long	 timeout_s;	/* statement_timeout */
 	size_t		 max_line;	/* request line cap */
 	long long	 max_memory_mb;	/* process data cap, MiB */
@@ -504,6 +507,9 @@ struct job {
 	struct jw	 notes;		/* server notices: an array */
 	int		 nnotes;
 	size_t		 widest_row;	/* most bytes of one row received */
+	long long	 max_cell;	/* longest value shown whole */
+	bool		*cut;		/* per column: a value was cut */
+	size_t		 cut_chars;	/* characters shown of the first cut */
 	long long	 fetch_want;	/* rows the running FETCH asks for */
 	size_t		 cols_bytes;	/* the columns' share of max_bytes */
 };

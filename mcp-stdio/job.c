@@ -24,6 +24,7 @@ job_new(struct rpc_req *req, const char *tool, const struct config *cfg)
 	job->req = req;
 	job->row_limit = cfg->max_rows;
 	job->max_bytes = cfg->max_bytes;
+	job->max_cell = cfg->max_cell;
 	job->user_step = -1;
 	job->started_ms = now_ms();
 	jw_init(&job->out);
@@ -82,6 +83,7 @@ job_free(struct job *job)
 	free(job->typnames);
 	free(job->coltypes);
 	free(job->coltypmods);
+	free(job->cut);
 	free(job->tool);
 	free(job->sql);
 	free(job->pg.message);

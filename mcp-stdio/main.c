@@ -25,7 +25,7 @@ static const char usage_text[] =
     "usage: analytics-mcp [--check] [--dsn DSN] [--db-user ROLE] "
     "[--caller NAME]\n"
     "                     [--schemas LIST] [--max-rows N] [--max-bytes N]\n"
-    "                     [--max-line N] [--max-memory MIB]\n"
+    "                     [--max-cell N] [--max-line N] [--max-memory MIB]\n"
     "                     [--statement-timeout SECONDS] [--audit-log FILE]\n"
     "                     [--callers-file FILE] [--require-key-caller]\n"
     "       analytics-mcp --help | --version\n"
@@ -43,6 +43,8 @@ static const char usage_text[] =
     "  --max-rows N              ceiling for max_rows (default 10000)\n"
     "  --max-bytes N             output budget for rows, in bytes "
     "(default 40000)\n"
+    "  --max-cell N              longest value shown whole, in bytes "
+    "(default " STR(CELL_DEFAULT) ")\n"
     "  --max-line N              longest request line, in bytes "
     "(default 4194304)\n"
     "  --max-memory MIB          cap on the process's data memory "
@@ -60,7 +62,7 @@ static const char usage_text[] =
 
 enum {
 	OPT_DSN = 256, OPT_DB_USER, OPT_CALLER, OPT_SCHEMAS, OPT_MAX_ROWS,
-	OPT_MAX_BYTES, OPT_MAX_LINE, OPT_MAX_MEMORY, OPT_TIMEOUT, OPT_AUDIT, OPT_CALLERS, OPT_REQUIRE_KEY,
+	OPT_MAX_BYTES, OPT_MAX_CELL, OPT_MAX_LINE, OPT_MAX_MEMORY, OPT_TIMEOUT, OPT_AUDIT, OPT_CALLERS, OPT_REQUIRE_KEY,
 	OPT_CHECK, OPT_HELP, OPT_VERSION
 };
 
@@ -71,6 +73,7 @@ static const struct option longopts[] = {
 	{ "schemas",		required_argument, NULL, OPT_SCHEMAS },
 	{ "max-rows",		required_argument, NULL, OPT_MAX_ROWS },
 	{ "max-bytes",		required_argument, NULL, OPT_MAX_BYTES },
+	{ "max-cell",		required_argument, NULL, OPT_MAX_CELL },
 	{ "max-line",		required_argument, NULL, OPT_MAX_LINE },
 	{ "max-memory",		required_argument, NULL, OPT_MAX_MEMORY },
 	{ "statement-timeout",	required_argument, NULL, OPT_TIMEOUT },
@@ -312,6 +315,7 @@ main(int argc, char *argv[])
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.max_rows = ROWS_CEIL_DEFAULT;
 	cfg.max_bytes = BYTES_DEFAULT;
+	cfg.max_cell = CELL_DEFAULT;
 	cfg.timeout_s = TIMEOUT_DEFAULT;
 	cfg.max_line = LINE_MAX_DEFAULT;
 	cfg.max_memory_mb = MEMORY_DEFAULT_MB;
@@ -324,6 +328,8 @@ main(int argc, char *argv[])
 	if ((s = getenv("MCP_MAX_BYTES")) != NULL && *s != '\0')
 		cfg.max_bytes = number("MCP_MAX_BYTES", s, BYTES_MIN,
 		    BYTES_MAX);
+	if ((s = getenv("MCP_MAX_CELL")) != NULL && *s != '\0')
+		cfg.max_cell = number("MCP_MAX_CELL", s, CELL_MIN, BYTES_MAX);
 	if ((s = getenv("MCP_STATEMENT_TIMEOUT")) != NULL && *s != '\0')
 		cfg.timeout_s = number("MCP_STATEMENT_TIMEOUT", s, 1,
 		    TIMEOUT_MAX);
@@ -363,6 +369,10 @@ main(int argc, char *argv[])
 		case OPT_MAX_BYTES:
 			cfg.max_bytes = number("--max-bytes", optarg,
 			    BYTES_MIN, BYTES_MAX);
+			break;
+		case OPT_MAX_CELL:
+			cfg.max_cell = number("--max-cell", optarg, CELL_MIN,
+			    BYTES_MAX);
 			break;
 		case OPT_MAX_LINE:
 			cfg.max_line = (size_t)number("--max-line", optarg,

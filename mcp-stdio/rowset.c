@@ -36,8 +36,9 @@ rows_columns(struct job *job, const PGresult *res)
 	job->colnames = calloc((size_t)n, sizeof(*job->colnames));
 	job->coltypes = calloc((size_t)n, sizeof(*job->coltypes));
 	job->coltypmods = calloc((size_t)n, sizeof(*job->coltypmods));
+	job->cut = calloc((size_t)n, sizeof(*job->cut));
 	if (job->colnames == NULL || job->coltypes == NULL ||
-	    job->coltypmods == NULL)
+	    job->coltypmods == NULL || job->cut == NULL)
 		return -1;
 	job->ncols = n;
 	for (i = 0; i < n; i++) {
@@ -47,6 +48,35 @@ rows_columns(struct job *job, const PGresult *res)
 		job->coltypmods[i] = PQfmod(res, i);
 	}
 	return 0;
+}
+
+/*
+ * A value longer than max_cell bytes, cut at a character boundary, with
+ * a visible marker that says how long it was, as a JSON string.  Returns
+ * how many characters were shown.
+ */
+static size_t
+rows_cut_cell(struct jw *w, const char *text, size_t len, size_t max)
+{
+	char	*buf;
+	size_t	 n = max, i, chars = 0;
+	int	 m;
+
+	/* Back to the start of a UTF-8 character. */
+	while (n > 0 && ((unsigned char)text[n] & 0xc0) == 0x80)
+		n--;
+	for (i = 0; i < n; i++)
+		if (((unsigned char)text[i] & 0xc0) != 0x80)
+			chars++;
+	if ((buf = malloc(n + 64)) == NULL) {
+		w->failed = true;
+		return chars;
+	}
+	memcpy(buf, text, n);
+	m = snprintf(buf + n, 64, "\xe2\x80\xa6[cut: %zu bytes in all]", len);
+	jw_strn(w, buf, n + (size_t)m);
+	free(buf);
+	return chars;
 }
 
 /* Bytes of the budget the rows may still use. */
@@ -96,7 +126,7 @@ static enum step_next
 fetch_rows(struct job *job, const PGresult *res)
 {
 	struct jw	 row;
-	size_t		 width;
+	size_t		 width, len, chars;
 	int		 r, c, n, nf;
 
 	n = PQntuples(res);
@@ -114,10 +144,22 @@ fetch_rows(struct job *job, const PGresult *res)
 		jw_reset(&row);
 		jw_limit(&row, rows_room(job));
 		jw_arr_open(&row);
-		for (c = 0; c < nf; c++)
-			pgv_write(&row, PQftype(res, c), PQgetvalue(res, r, c),
-			    (size_t)PQgetlength(res, r, c),
-			    PQgetisnull(res, r, c));
+		for (c = 0; c < nf; c++) {
+			len = (size_t)PQgetlength(res, r, c);
+			if (len <= (size_t)job->max_cell) {
+				pgv_write(&row, PQftype(res, c),
+				    PQgetvalue(res, r, c), len,
+				    PQgetisnull(res, r, c));
+				continue;
+			}
+			chars = rows_cut_cell(&row, PQgetvalue(res, r, c), len,
+			    (size_t)job->max_cell);
+			if (c < job->ncols && !job->cut[c]) {
+				job->cut[c] = true;
+				if (job->cut_chars == 0)
+					job->cut_chars = chars;
+			}
+		}
 		jw_arr_close(&row);
 		if (row.failed || rows_room(job) == 0) {
 			job->truncated = TRUNC_BYTES;
@@ -255,7 +297,10 @@ static void
 rowset_finish(struct job *job)
 {
 	struct jw	*w = &job->out;
-	char		 note[512];
+	char		 note[1024];
+	const char	*cut = NULL;
+	size_t		 n;
+	int		 i;
 
 	jw_key(w, "columns");
 	if (job->cols.len > 0)
@@ -273,16 +318,36 @@ rowset_finish(struct job *job)
 	note[0] = '\0';
 	if (job->truncated == TRUNC_ROWS)
 		snprintf(note, sizeof(note), "Only the first %lld rows are "
-		    "shown (max_rows%s). Narrow the query with WHERE, "
-		    "aggregate with GROUP BY, or ORDER BY ... to see the rows "
-		    "that matter first.", job->row_limit,
-		    job->row_ceiling_hit ? " was capped at the server's "
-		    "ceiling" : "");
+		    "shown (%s%s). Narrow the query with WHERE, aggregate with "
+		    "GROUP BY, or ORDER BY ... to see the rows that matter "
+		    "first.", job->row_limit, job->user_step == -1 ? "n" :
+		    "max_rows", job->row_ceiling_hit ? " was capped at the "
+		    "server's ceiling" : "");
 	else if (job->truncated == TRUNC_BYTES)
 		snprintf(note, sizeof(note), "The output was cut after %lld "
 		    "rows to stay within %lld bytes. Select fewer or narrower "
 		    "columns, aggregate, or filter with WHERE.", job->nrows,
 		    job->max_bytes);
+	/* Cut values: which columns, and how to read the rest. */
+	for (i = 0; i < job->ncols; i++) {
+		if (!job->cut[i])
+			continue;
+		if (cut == NULL) {
+			cut = job->colnames[i];
+			jw_key(w, "cut_columns");
+			jw_arr_open(w);
+		}
+		jw_str(w, job->colnames[i]);
+	}
+	if (cut != NULL) {
+		jw_arr_close(w);
+		n = strlen(note);
+		snprintf(note + n, sizeof(note) - n, "%sValues longer than %lld "
+		    "bytes were cut; each cut value ends in \"[cut: N bytes in "
+		    "all]\". Read the rest in pieces of characters, e.g. "
+		    "substring(%s from %zu for %zu).", n > 0 ? " " : "",
+		    job->max_cell, cut, job->cut_chars + 1, job->cut_chars);
+	}
 	if (note[0] != '\0')
 		jw_kstr(w, "note", note);
 	if (job->nnotes > 0) {

@@ -145,6 +145,8 @@ want = [
     ("row ceiling", 2, "1 to %d" % v("ROWS_CEIL_MAX")),
     ("result budget", 1, v("BYTES_DEFAULT")),
     ("result budget", 2, "%d to %d" % (v("BYTES_MIN"), v("BYTES_MAX"))),
+    ("value shown whole", 1, v("CELL_DEFAULT")),
+    ("value shown whole", 2, "%d to %d" % (v("CELL_MIN"), v("BYTES_MAX"))),
     ("call deadline", 1, v("TIMEOUT_DEFAULT")),
     ("call deadline", 2, "1 to %d" % v("TIMEOUT_MAX")),
     ("cancel grace", 1, v("CANCEL_GRACE_MS") // 1000),

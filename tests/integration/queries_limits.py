@@ -169,8 +169,62 @@ def test_limits_input():
     s.stop()
 
 
+def test_cut_cells():
+    """A long value is cut, not its row: the rows still come."""
+    s = Server()
+    s.initialize()
+    r = s.tool("query", sql="SELECT g, repeat('\u00e9', 120000) AS body, "
+               "'tail' AS t FROM generate_series(1, 3) g")
+    sc = r["structuredContent"]
+    rows = sc.get("rows", [])
+    check(not r["isError"] and sc["row_count"] == 3
+          and [x[0] for x in rows] == [1, 2, 3]
+          and all(x[2] == "tail" for x in rows),
+          "three rows with a 240 KB cell each all come back", text_of(r)[:300])
+    body = rows[0][1] if rows else ""
+    shown = body.split("\u2026[cut: ")[0]
+    check(body.endswith("\u2026[cut: 240000 bytes in all]")
+          and shown == "\u00e9" * len(shown)
+          and 0 < len(shown.encode()) <= 4096,
+          "the cut value keeps whole characters and says its full length",
+          body[-60:])
+    check(sc.get("cut_columns") == ["body"] and "substring(body from"
+          in sc.get("note", ""),
+          "the result names the cut column and how to read the rest",
+          sc.get("note"))
+    piece = sc["note"].split("e.g. ")[1].rstrip(".")
+    r = s.tool("query", sql="SELECT %s FROM (SELECT repeat('\u00e9', "
+               "120000) AS body) q" % piece)
+    check(not r["isError"] and
+          r["structuredContent"]["rows"][0][0] == "\u00e9" * len(shown),
+          "the suggested substring reads the next piece", piece)
+    check(len(json.dumps(sc, separators=(",", ":"),
+                         ensure_ascii=False).encode()) <= 40000 + 600,
+          "the cut values count against the byte budget")
+    r = s.tool("sample_table", schema="tickets", table="inc", n=2)
+    note = r["structuredContent"].get("note", "")
+    check("(n)" in note and "max_rows" not in note,
+          "sample_table's note names its own argument n", note)
+    s.stop()
+    s = Server("--max-cell", "100")
+    s.initialize()
+    r = s.tool("query", sql="SELECT repeat('x', 101) AS a, repeat('y', 100)"
+               " AS b")
+    row = r["structuredContent"]["rows"][0]
+    check(row[0].startswith("x" * 100 + "\u2026[cut: 101") and
+          row[1] == "y" * 100, "--max-cell sets the cap", row)
+    s.stop()
+    s = Server(env={"MCP_MAX_CELL": "50"})
+    s.initialize()
+    r = s.tool("query", sql="SELECT repeat('z', 60) AS a")
+    check(r["structuredContent"]["rows"][0][0].startswith("z" * 50 + "\u2026"),
+          "MCP_MAX_CELL sets it too")
+    s.stop()
+
+
 def main():
-    return run_tests([test_query_types, test_truncation, test_limits_input])
+    return run_tests([test_query_types, test_truncation, test_limits_input,
+                      test_cut_cells])
 
 
 if __name__ == "__main__":

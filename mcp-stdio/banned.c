@@ -1,33 +1,18 @@
 /*
- * What the SQL guard refuses by name: the keywords of commands that are
- * not read-only queries, and the functions whose effect outlives the
- * transaction, that act on the server or on other sessions, that touch
- * server files or large objects, or that run SQL text of their own.  A
- * function entry matches a name exactly, by its start, or by its start
- * only right before '(', and carries the reason the user is told.  Where
- * guard.c looks names up, how it folds them, and the decisions behind the
- * entries are in the comment at the top of guard.c.  Tables and lookups
- * only: no I/O, no allocation.
+ * What the SQL guard refuses by name: the functions whose effect outlives
+ * the transaction, that act on the server or on other sessions, that touch
+ * server files or large objects, or that run SQL text of their own.  An
+ * entry matches a name exactly, by its start, or by its start only right
+ * before '(', and carries the reason the user is told.  No keyword is
+ * listed: which command words the guard refuses, and where, follows from
+ * the grammar (the comment at the top of guard.c), as do where guard.c
+ * looks names up, how it folds them, and the decisions behind the entries.
+ * Tables and lookups only: no I/O, no allocation.
  */
 #include <stdbool.h>
 #include <string.h>
 
 #include "extern.h"
-
-/*
- * Keywords of commands that write, change the schema, control the
- * transaction or change the session.  None is part of a read-only query;
- * END, SET and INTO are handled before this list is consulted.
- */
-static const char *const banned_kw[] = {
-	"abort", "alter", "analyse", "analyze", "begin", "call", "checkpoint",
-	"cluster", "comment", "commit", "copy", "create", "deallocate",
-	"declare", "delete", "discard", "do", "drop", "end", "execute",
-	"grant", "import", "insert", "into", "listen", "load", "lock",
-	"merge", "notify", "prepare", "reassign", "refresh", "reindex",
-	"release", "reset", "revoke", "rollback", "savepoint", "security",
-	"set", "start", "truncate", "unlisten", "update", "vacuum"
-};
 
 #define WHY_OUTLIVE	"its effect would outlive the read-only transaction"
 #define WHY_LOCKS	"it can fill the lock table that all sessions share"
@@ -133,17 +118,6 @@ static const struct banned_fn banned_fn[] = {
 	{ "connectby", FN_EXACT, WHY_SQL },
 	{ "pg_background_", FN_PREFIX, WHY_SQL }
 };
-
-bool
-banned_keyword(const char *w)
-{
-	size_t	 i;
-
-	for (i = 0; i < sizeof(banned_kw) / sizeof(banned_kw[0]); i++)
-		if (strcmp(w, banned_kw[i]) == 0)
-			return true;
-	return false;
-}
 
 /*
  * The reason of the entry that bans the folded name, or NULL; call: the

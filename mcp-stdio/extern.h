@@ -18,7 +18,7 @@
  *   io_      line input from stdin, the single write path to stdout
  *   pgv_     PostgreSQL value -> JSON value mapping
  *   guard_   the SQL guard: one read-only statement, or why not
- *   banned_  the keywords and functions the guard refuses
+ *   banned_  the functions the guard refuses
  *   lex_     the guard's PostgreSQL lexer
  *   jw_      JSON writer into a growable buffer
  *   json_    strict JSON validation (jsonchk.c) and a jsmn-based reader
@@ -270,10 +270,8 @@ int	 json_int(const struct json_doc *, int, long long, long long,
 int	 guard_check(const char *sql, size_t len, size_t *stmt_len,
 	    char *why, size_t whysz);
 
-/* ---- banned.c: what the guard refuses by name ------------------------- */
+/* ---- banned.c: the functions the guard refuses ------------------------ */
 
-/* True if w (lower case) is the keyword of a command that is not a query. */
-bool	 banned_keyword(const char *w);
 /*
  * Why the folded name (lower case) is a function the guard refuses, to end
  * the sentence "... is not allowed: ", or NULL; call: it stands before '('.

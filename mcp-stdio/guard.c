@@ -1,30 +1,43 @@
 /*
  * The SQL guard: the last of four read-only layers, after the SELECT-only
  * role, the READ ONLY transaction that is always rolled back, and running
- * the text as the query of a NO SCROLL cursor.  It is a pure function: no
- * I/O, no allocation, never a byte read past len.
+ * the text as the query of a NO SCROLL cursor (or under EXPLAIN).  It is a
+ * pure function: no I/O, no allocation, never a byte read past len.
  *
  * A lexer (lex.c) reads the text the way PostgreSQL's scanner (scan.l)
- * does and hands out one token at a time; the checker here walks the
- * tokens and accepts the text only if
- *  - it holds exactly one statement, optionally followed by semicolons,
- *    whitespace and comments;
- *  - the statement starts, after any opening parentheses, with SELECT,
- *    WITH, VALUES or TABLE;
- *  - no bare word is the keyword of a write, DDL, transaction or session
- *    command (END passes only when it closes a CASE, SET only inside the
- *    SEARCH or CYCLE clause of a recursive WITH), nor INTO (SELECT ... INTO
- *    creates a table);
- *  - there is no row-locking clause (FOR UPDATE, FOR SHARE, ...);
- *  - no function is named whose effect outlives the transaction, that
- *    acts on the server or on other sessions, that touches server files or
- *    large objects, or that runs SQL text of its own.
- * The keywords and the functions are listed in banned.c.
- * Words inside string constants, quoted identifiers and comments are never
- * keywords.  A word right after "." or AS, or right before ".", is a name
- * (column, table, schema or label), never a keyword: "t.start" and
- * "1 AS comment" pass while a bare "start" is rejected with a hint to
- * double-quote it.
+ * does and hands out one token at a time; words inside string constants,
+ * quoted identifiers and comments are never keywords.  The checker here
+ * walks the tokens and refuses, each for its reason:
+ *  - more than one statement (semicolons, whitespace and comments may
+ *    follow the one): a second one could be anything;
+ *  - a statement that does not start, after any opening parentheses, with
+ *    SELECT, WITH, VALUES or TABLE: no other command is a query;
+ *  - INSERT, UPDATE, DELETE or MERGE where a WITH query may hold one:
+ *    right after the "(" of a WITH query's body (AS [[NOT] MATERIALIZED]
+ *    "("), or after a WITH clause, before the SELECT, VALUES or TABLE that
+ *    reads its result.  Each counts only with what must follow it in a
+ *    statement (DELETE FROM, INSERT INTO, MERGE INTO, UPDATE name SET), so
+ *    a WITH query or a column named "delete" passes;
+ *  - INTO as a bare word: SELECT ... INTO creates a table;
+ *  - a row-locking clause (FOR UPDATE, FOR NO KEY UPDATE, FOR SHARE, FOR
+ *    KEY SHARE): it locks the rows it reads, and a cursor allows it;
+ *  - a function whose effect outlives the transaction, that acts on the
+ *    server or on other sessions, that touches server files or large
+ *    objects, or that runs SQL text of its own (listed in banned.c).
+ * No other keyword is refused.  Inside one statement that starts with
+ * SELECT, WITH, VALUES or TABLE, PostgreSQL's grammar lets a command
+ * appear only as the body of a WITH query or as the statement a WITH
+ * clause leads to; everything else is an expression, a name or a clause
+ * of a query.  So "cluster", "comment", "start", "set" or "update" as a
+ * column, alias or table name pass, and a command word anywhere else is a
+ * syntax error for PostgreSQL, not a write.  The cursor would refuse a
+ * data-modifying WITH and SELECT INTO by itself, but EXPLAIN ANALYZE runs
+ * both: the guard refuses them whatever the statement is run under.
+ * Past GUARD_NEST_MAX open parentheses the checker no longer knows which
+ * "(" starts a WITH query: there it counts every "(" and every depth as a
+ * place a command may start.  A word right after "." or AS, or right
+ * before ".", is a name: "t.into" and "1 AS for" pass.  INTO and FOR are
+ * reserved words in PostgreSQL, so nowhere else can they be a name.
  *
  * PostgreSQL reads a name as a function before "(" (a call) and after
  * "." (attribute notation: x.f and (x).f are f(x) for any one-argument f
@@ -57,6 +70,9 @@
  *    query_to_xml family: like it, they run SQL text given as a string.
  *  - A U&"..." name followed by a UESCAPE other than a plain one-character
  *    '...' is rejected where a function would be.
+ *  - FOR UPDATE is refused wherever FOR is followed by UPDATE, SHARE, NO
+ *    KEY or KEY SHARE, so substring(s FOR share) with a column "share"
+ *    needs the name in double quotes.
  *  - The verdict must not depend on standard_conforming_strings: the text
  *    is checked once with backslashes plain in '...' strings (on, the
  *    default) and once with them escaping (off); if the two readings
@@ -64,6 +80,7 @@
  */
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -71,12 +88,18 @@
 
 /* ---- checker ---------------------------------------------------------- */
 
+/* Parenthesis depths the checker tracks WITH clauses in: bits of a mask. */
+#define GUARD_NEST_MAX	64
+
 struct checker {
 	const char	*sql;
 	struct lexer	 lx;
 	struct token	 prev[3];	/* prev[0] is the latest token */
-	int		 case_depth;	/* CASE not yet closed by END */
-	bool		 set_ok;	/* after SEARCH or CYCLE: SET passes */
+	size_t		 depth;		/* parentheses open */
+	uint64_t	 with_open;	/* bit d: a WITH clause at depth d
+					   has not reached its statement */
+	bool		 body_start;	/* the last token opened the body
+					   of a WITH query */
 	char		*why;		/* NULL or whysz bytes */
 	size_t		 whysz;
 };
@@ -259,12 +282,151 @@ check_name(struct checker *c, const struct token *t)
 	    buf, reason);
 }
 
-/* A bare word: reject it if it is a banned keyword used as one. */
+/* True if t is a name: a bare word, "quoted" or U&"quoted". */
+static bool
+is_name(const struct token *t)
+{
+	return t->kind == TOK_WORD || t->kind == TOK_QIDENT ||
+	    t->kind == TOK_UIDENT;
+}
+
+/*
+ * Read a name from lx into t, with the UESCAPE '...' after a U&"..." one;
+ * then the token after it.  Returns false if t is not a name.
+ */
+static bool
+skip_name(const struct checker *c, struct lexer *lx, struct token *t)
+{
+	if (!is_name(t))
+		return false;
+	if (t->kind == TOK_UIDENT) {
+		lex_next(lx, t);
+		if (!is_word(c->sql, t, "uescape"))
+			return true;
+		lex_next(lx, t);
+		if (t->kind != TOK_STRING)
+			return false;
+	}
+	lex_next(lx, t);
+	return true;
+}
+
+/*
+ * True if the word t starts a command that writes: DELETE FROM,
+ * INSERT INTO, MERGE INTO, or UPDATE [ONLY] [(] name[.name...] [)] [*]
+ * [[AS] alias] SET followed by "(" or by a name and "=", "." or "[", as
+ * PostgreSQL's grammar (gram.y) has them.  A column "delete" in a column
+ * definition list, a WITH query "update" or a column of a SEARCH or CYCLE
+ * clause is none of these.
+ */
+static bool
+is_write(const struct checker *c, const struct token *t)
+{
+	struct lexer	 lx = c->lx;
+	struct token	 n;
+	bool		 paren = false;
+
+	lex_next(&lx, &n);
+	if (is_word(c->sql, t, "delete"))
+		return is_word(c->sql, &n, "from");
+	if (is_word(c->sql, t, "insert") || is_word(c->sql, t, "merge"))
+		return is_word(c->sql, &n, "into");
+	if (!is_word(c->sql, t, "update"))
+		return false;
+	if (is_word(c->sql, &n, "only")) {
+		lex_next(&lx, &n);
+		if ((paren = n.kind == TOK_LPAREN))
+			lex_next(&lx, &n);
+	}
+	if (!skip_name(c, &lx, &n))
+		return false;
+	while (n.kind == TOK_DOT) {
+		lex_next(&lx, &n);
+		if (!skip_name(c, &lx, &n))
+			return false;
+	}
+	if (paren) {
+		if (n.kind != TOK_RPAREN)
+			return false;
+		lex_next(&lx, &n);
+	}
+	if (n.kind == TOK_OTHER && c->sql[n.start] == '*')
+		lex_next(&lx, &n);
+	if (!is_word(c->sql, &n, "set")) {
+		if (is_word(c->sql, &n, "as")) {
+			lex_next(&lx, &n);
+			if (!is_name(&n))
+				return false;
+		}
+		if (!skip_name(c, &lx, &n) || !is_word(c->sql, &n, "set"))
+			return false;
+	}
+	/*
+	 * SET, then "(" or a name before "=", "." or "[": in "CYCLE update
+	 * SET set USING path" the second "set" is the name of a column.
+	 */
+	lex_next(&lx, &n);
+	if (n.kind == TOK_LPAREN)
+		return true;
+	if (!skip_name(c, &lx, &n))
+		return false;
+	return n.kind == TOK_DOT || (n.kind == TOK_OTHER &&
+	    (c->sql[n.start] == '=' || c->sql[n.start] == '['));
+}
+
+/* True while a WITH clause at the current depth leads to its statement. */
+static bool
+with_open(const struct checker *c)
+{
+	return c->depth >= GUARD_NEST_MAX ||
+	    (c->with_open & ((uint64_t)1 << c->depth)) != 0;
+}
+
+/* Mark the current depth: a WITH clause is open there, or not. */
+static void
+with_set(struct checker *c, bool open)
+{
+	uint64_t	 bit;
+
+	if (c->depth >= GUARD_NEST_MAX)
+		return;
+	bit = (uint64_t)1 << c->depth;
+	if (open)
+		c->with_open |= bit;
+	else
+		c->with_open &= ~bit;
+}
+
+/*
+ * A bare word: refuse a write where a WITH query or clause may hold one,
+ * INTO and a row-locking clause; track WITH clauses.
+ */
 static int
 check_word(struct checker *c, const struct token *t)
 {
 	struct token	 n1, n2;
-	char		 w[24], up[24];
+	const char	*lock = NULL;
+	char		 up[8];
+	bool		 body = c->body_start;
+
+	c->body_start = false;
+	if ((body || with_open(c)) && is_write(c, t)) {
+		(void)word_copy(c->sql, t, up, sizeof(up), true);
+		if (c->depth >= GUARD_NEST_MAX)
+			return fail(c->why, c->whysz, "\"%s\" is not allowed "
+			    "inside more than %d parentheses: there the guard "
+			    "takes it for a command that writes; if it is a "
+			    "name, write it in double quotes", up,
+			    GUARD_NEST_MAX - 1);
+		if (body)
+			return fail(c->why, c->whysz, "\"%s\" is not allowed "
+			    "in a WITH query: a data-modifying WITH writes, "
+			    "and only read-only queries (SELECT, WITH, VALUES, "
+			    "TABLE) run here", up);
+		return fail(c->why, c->whysz, "\"%s\" is not allowed after "
+		    "WITH: WITH ... %s writes, and only read-only queries "
+		    "(SELECT, WITH, VALUES, TABLE) run here", up, up);
+	}
 
 	/* t.word, word.x and AS word are names, whatever the word. */
 	if (c->prev[0].kind == TOK_DOT || is_word(c->sql, &c->prev[0], "as"))
@@ -272,43 +434,62 @@ check_word(struct checker *c, const struct token *t)
 	lex_peek2(&c->lx, &n1, &n2);
 	if (n1.kind == TOK_DOT)
 		return 0;
-	if (!word_copy(c->sql, t, w, sizeof(w), false))
-		return 0;
-	(void)word_copy(c->sql, t, up, sizeof(up), true);
 
-	if (strcmp(w, "case") == 0)
-		c->case_depth++;
-	else if (strcmp(w, "end") == 0) {
-		if (c->case_depth == 0)
-			return fail(c->why, c->whysz, "\"END\" is not allowed "
-			    "outside CASE ... END: only read-only queries "
-			    "(SELECT, WITH, VALUES, TABLE) run here");
-		c->case_depth--;
-	} else if (strcmp(w, "for") == 0) {
-		if (is_word(c->sql, &n1, "update") ||
-		    is_word(c->sql, &n1, "share") ||
-		    (is_word(c->sql, &n1, "no") &&
-		    is_word(c->sql, &n2, "key")) ||
-		    (is_word(c->sql, &n1, "key") &&
-		    is_word(c->sql, &n2, "share")))
-			return fail(c->why, c->whysz, "FOR UPDATE and FOR "
-			    "SHARE are not allowed: they take row locks, and "
-			    "only read-only queries run here");
-	} else if (strcmp(w, "cycle") == 0 ||
-	    (strcmp(w, "search") == 0 && (is_word(c->sql, &n1, "depth") ||
-	    is_word(c->sql, &n1, "breadth"))))
-		c->set_ok = true;
-	else if (strcmp(w, "set") == 0 && c->set_ok)
-		c->set_ok = false;
-	else if (strcmp(w, "into") == 0)
+	if (is_word(c->sql, t, "with")) {
+		/* A WITH clause starts a statement or a parenthesis. */
+		if (c->prev[0].kind == TOK_END || c->prev[0].kind == TOK_LPAREN)
+			with_set(c, true);
+	} else if (is_word(c->sql, t, "select") ||
+	    is_word(c->sql, t, "values") || is_word(c->sql, t, "table"))
+		with_set(c, false);
+	else if (is_word(c->sql, t, "into"))
 		return fail(c->why, c->whysz, "\"INTO\" is not allowed: "
 		    "SELECT ... INTO creates a table, and only read-only "
-		    "queries run here");
-	else if (banned_keyword(w))
-		return fail(c->why, c->whysz, "\"%s\" is not allowed: only "
-		    "read-only queries (SELECT, WITH, VALUES, TABLE) run here; "
-		    "if it is a name, write it in double quotes", up);
+		    "queries run here; a column named into must be written "
+		    "\"into\"");
+	else if (is_word(c->sql, t, "for")) {
+		if (is_word(c->sql, &n1, "update"))
+			lock = "UPDATE";
+		else if (is_word(c->sql, &n1, "share"))
+			lock = "SHARE";
+		else if (is_word(c->sql, &n1, "no") &&
+		    is_word(c->sql, &n2, "key"))
+			lock = "NO KEY UPDATE";
+		else if (is_word(c->sql, &n1, "key") &&
+		    is_word(c->sql, &n2, "share"))
+			lock = "KEY SHARE";
+		if (lock != NULL)
+			return fail(c->why, c->whysz, "\"FOR %s\" is not "
+			    "allowed: FOR UPDATE, FOR NO KEY UPDATE, FOR SHARE "
+			    "and FOR KEY SHARE lock the rows they read, and "
+			    "only read-only queries run here", lock);
+	}
 	return 0;
+}
+
+/*
+ * A parenthesis: the depth, and whether it opens the body of a WITH
+ * query (AS "(", AS MATERIALIZED "(", AS NOT MATERIALIZED "(").
+ */
+static void
+check_paren(struct checker *c, const struct token *t)
+{
+	const struct token	*p = c->prev;
+
+	if (t->kind == TOK_RPAREN) {
+		c->body_start = false;
+		with_set(c, false);
+		if (c->depth > 0)
+			c->depth--;
+		return;
+	}
+	c->body_start = c->depth + 1 >= GUARD_NEST_MAX ||
+	    is_word(c->sql, &p[0], "as") ||
+	    (is_word(c->sql, &p[0], "materialized") &&
+	    (is_word(c->sql, &p[1], "as") || (is_word(c->sql, &p[1], "not") &&
+	    is_word(c->sql, &p[2], "as"))));
+	c->depth++;
+	with_set(c, false);
 }
 
 /*
@@ -358,10 +539,16 @@ check_token(struct checker *c, const struct token *t)
 		if (check_name(c, t) == -1)
 			return -1;
 		return check_word(c, t);
+	case TOK_LPAREN:
+	case TOK_RPAREN:
+		check_paren(c, t);
+		return 0;
 	case TOK_QIDENT:
 	case TOK_UIDENT:
+		c->body_start = false;
 		return check_name(c, t);
 	default:
+		c->body_start = false;
 		return 0;
 	}
 }

@@ -242,6 +242,7 @@ db_connect_poll(short revents)
 
 	switch (conn_poll(revents, why, sizeof(why))) {
 	case 1:
+		txn_connected();
 		db.state = DB_IDLE;
 		if (db.job != NULL)
 			db_begin();

@@ -324,14 +324,41 @@ bool	 lex_is_digit(int);
 
 /* ---- pgv.c: PostgreSQL values as JSON --------------------------------- */
 
+#define ARRAY_DIMS_MAX		6	/* PostgreSQL's MAXDIM */
+
 /*
  * Write the text-format value of a column of type oid as JSON: integers
  * and numeric as numbers (NaN, Infinity as strings), bool as true/false,
  * json/jsonb embedded (as a string when nested deeper than
- * EMBED_DEPTH_MAX), everything else as a string.  isnull writes null.
+ * EMBED_DEPTH_MAX), arrays of built-in types as JSON arrays of their
+ * elements so mapped (explicit bounds dropped, as to_json() drops them),
+ * PostGIS geometry and geography as GeoJSON (geo_write()), everything
+ * else, and an array or geometry that does not parse, as a string.
+ * isnull writes null.  Allocates at most a scratch of the value's length
+ * (an array with escaped elements), freed before it returns.
  */
 void	 pgv_write(struct jw *, unsigned int oid, const char *, size_t,
 	    bool isnull);
+/*
+ * The OIDs of PostGIS's geometry and geography in the connected database,
+ * which pgv_write() then maps to GeoJSON; 0 for a type that is not there.
+ */
+void	 pgv_set_geo_oids(unsigned int geometry, unsigned int geography);
+
+/* ---- geo.c: PostGIS EWKB as GeoJSON ------------------------------------ */
+
+#define GEO_DECIMALS		7	/* coordinate decimals: ~1 cm in degrees */
+/* Collections within collections: 2 levels each, + 5 <= EMBED_DEPTH_MAX. */
+#define GEO_NEST_MAX		13
+
+/*
+ * Write hex-encoded EWKB (PostGIS's text format of geometry and
+ * geography) of len bytes as an RFC 7946 geometry object: Z kept, M
+ * dropped, coordinates rounded to GEO_DECIMALS places, an SRID other than
+ * 4326 as the member "srid".  Returns 0, or -1 with nothing written when
+ * the value is malformed or has no GeoJSON form.  Allocates nothing.
+ */
+int	 geo_write(struct jw *, const char *hex, size_t len);
 
 /* ---- io.c ------------------------------------------------------------- */
 
@@ -542,6 +569,7 @@ void	 db_close(void);
 
 enum phase {
 	PH_BEGIN,
+	PH_TYPES,		/* once per connection */
 	PH_SETTINGS,
 	PH_STEP,		/* job->steps[job->cur] */
 	PH_ROLLBACK,
@@ -558,8 +586,10 @@ int	 txn_send(void *pgconn, struct job *, enum phase,
  * the steps, to ROLLBACK once the job failed, was cancelled or timed out.
  */
 enum phase txn_next(struct job *, enum phase, enum step_next);
-/* Take what a phase's own statement returns (the left-over locks). */
+/* Take what a phase's own statement returns (types, left-over locks). */
 void	 txn_result(struct job *, enum phase, const void *pgresult);
+/* A new connection: what the last one taught is forgotten. */
+void	 txn_connected(void);
 
 /* ---- conn.c: the connection ------------------------------------------- */
 

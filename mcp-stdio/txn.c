@@ -2,6 +2,7 @@
  * The transaction script every job runs, statement by statement:
  *
  *	BEGIN READ ONLY
+ *	SELECT oid FROM pg_type ...	PostGIS's types, once per connection
  *	SELECT set_config(...)		statement_timeout, DateStyle (LOCAL)
  *	the job's steps			each through the extended protocol
  *	ROLLBACK			always
@@ -18,6 +19,24 @@
 #include "extern.h"
 
 static const char sql_begin[] = "BEGIN READ ONLY";
+/* Extension types have an OID of their own in each database. */
+static const char sql_types[] =
+    "SELECT (SELECT t.oid FROM pg_type t JOIN pg_extension e "
+    "ON e.extnamespace = t.typnamespace AND e.extname = 'postgis' "
+    "WHERE t.typname = 'geometry'), "
+    "(SELECT t.oid FROM pg_type t JOIN pg_extension e "
+    "ON e.extnamespace = t.typnamespace AND e.extname = 'postgis' "
+    "WHERE t.typname = 'geography')";
+
+/* This connection's types are known (txn_connected() forgets them). */
+static bool types_known;
+
+void
+txn_connected(void)
+{
+	types_known = false;
+	pgv_set_geo_oids(0, 0);
+}
 static const char sql_settings[] =
     "SELECT set_config('statement_timeout', $1, true), "
     "set_config('DateStyle', 'ISO, YMD', true), "
@@ -42,6 +61,10 @@ txn_send(void *pgconn, struct job *job, enum phase phase,
 	switch (phase) {
 	case PH_BEGIN:
 		ok = PQsendQuery(conn, sql_begin);
+		break;
+	case PH_TYPES:
+		ok = PQsendQueryParams(conn, sql_types, 0, NULL, NULL, NULL,
+		    NULL, 0);
 		break;
 	case PH_SETTINGS:
 		params[0] = timeout_ms;
@@ -81,6 +104,8 @@ txn_next(struct job *job, enum phase phase, enum step_next next)
 	if (job->failed || job->cancelled || job->timed_out)
 		return PH_ROLLBACK;
 	if (phase == PH_BEGIN)
+		return types_known ? PH_SETTINGS : PH_TYPES;
+	if (phase == PH_TYPES)
 		return PH_SETTINGS;
 	if (phase == PH_SETTINGS)
 		job->cur = 0;
@@ -96,4 +121,12 @@ txn_result(struct job *job, enum phase phase, const void *pgresult)
 
 	if (phase == PH_LEFTOVER && PQntuples(res) == 1)
 		job->leftover_locks = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	else if (phase == PH_TYPES && PQntuples(res) == 1 &&
+	    PQnfields(res) == 2) {
+		/* NULL (no PostGIS) reads as 0: no GeoJSON then. */
+		pgv_set_geo_oids(
+		    (unsigned int)strtoul(PQgetvalue(res, 0, 0), NULL, 10),
+		    (unsigned int)strtoul(PQgetvalue(res, 0, 1), NULL, 10));
+		types_known = true;
+	}
 }

@@ -48,9 +48,11 @@ def test_query_types():
     check(row[13] == "2026-01-02 00:04:05+00" or
           re.match(r"^2026-01-0[12] \d\d:04:05[+-]\d\d$", row[13]),
           "timestamptz is ISO 8601 with the offset", row[13])
-    check(row[14] == "line1\nline2 \u00e9\u0169" and row[15] == "{1,2}"
+    check(row[14] == "line1\nline2 \u00e9\u0169"
           and row[16] == "2026-01-02" and row[17] == "1 day 02:00:00",
           "other types are PostgreSQL's text", row[14:])
+    # Issue 9: arrays are JSON arrays of their elements' mapping.
+    check(row[15] == [1, 2], "an int[] is a JSON array", row[15])
     check(types[:5] == ["smallint", "integer", "bigint", "numeric(5,2)",
                         "numeric"] and types[11:13] == ["json", "jsonb"],
           "columns carry PostgreSQL type names", types)
@@ -169,6 +171,39 @@ def test_limits_input():
     s.stop()
 
 
+def test_values_for_a_model():
+    """Arrays as JSON arrays, PostGIS values as GeoJSON."""
+    s = Server()
+    s.initialize()
+    r = s.tool("query", sql="SELECT ARRAY[[1,2],[3,4]] AS m, "
+               "'{\"a b\",NULL,\"c\\\"d\"}'::text[] AS t, "
+               "ARRAY[true,false] AS b, '{}'::int[] AS e, "
+               "ARRAY['{\"k\":1}'::jsonb] AS j, "
+               "ARRAY['NaN'::numeric, 1.5] AS n")
+    row = r["structuredContent"]["rows"][0]
+    check(row == [[[1, 2], [3, 4]], ["a b", None, 'c"d'], [True, False], [],
+                  [{"k": 1}], ["NaN", 1.5]],
+          "arrays map element by element, nested and empty too", row)
+    r = s.tool("query", sql="SELECT centre, boundary FROM "
+               "tickets.geo_clusters ORDER BY cluster LIMIT 1")
+    centre, boundary = r["structuredContent"]["rows"][0]
+    check(centre.get("type") == "Point" and len(centre["coordinates"]) == 2
+          and boundary.get("type") == "Polygon"
+          and boundary["coordinates"][0][0] == boundary["coordinates"][0][-1],
+          "geography and geometry come back as GeoJSON", (centre, boundary))
+    r = s.tool("query", sql="SELECT ST_SetSRID(ST_MakePoint(1, 2, 3), 3857) "
+               "AS p, ST_GeomFromText('GEOMETRYCOLLECTION(POINT(1 2), "
+               "LINESTRING(0 0, 1 1.123456789))', 4326) AS c, "
+               "'POINT EMPTY'::geometry AS e")
+    p, c, e = r["structuredContent"]["rows"][0]
+    check(p == {"type": "Point", "srid": 3857, "coordinates": [1, 2, 3]}
+          and c["type"] == "GeometryCollection"
+          and c["geometries"][1]["coordinates"][1] == [1, 1.1234568]
+          and e == {"type": "Point", "coordinates": []},
+          "Z, collections, rounding, a non-4326 SRID and empties", (p, c, e))
+    s.stop()
+
+
 def test_cut_cells():
     """A long value is cut, not its row: the rows still come."""
     s = Server()
@@ -224,7 +259,7 @@ def test_cut_cells():
 
 def main():
     return run_tests([test_query_types, test_truncation, test_limits_input,
-                      test_cut_cells])
+                      test_values_for_a_model, test_cut_cells])
 
 
 if __name__ == "__main__":

@@ -2,6 +2,12 @@
  * pgv.c: PostgreSQL text-format values as JSON.  Each value is written
  * as the single element of an array so that the exact bytes, commas
  * included, can be compared.
+ *
+ * The array literals are PostgreSQL 15's own output (expr::text) and the
+ * expectations its to_json(expr), whitespace outside strings removed, but
+ * for two deliberate differences: oid elements are numbers, as oid
+ * values are, and timestamps keep PostgreSQL's text (to_json writes ISO
+ * 8601 with a T).
  */
 #include <stdbool.h>
 #include <stdlib.h>
@@ -84,9 +90,120 @@ static const struct vcase cases[] = {
 	V(1082, "2024-01-02", "[\"2024-01-02\"]"),
 	V(2950, "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11",
 	    "[\"a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11\"]"),
-	V(1007, "{1,2,3}", "[\"{1,2,3}\"]"),
-	V(1009, "{\"a b\",NULL}", "[\"{\\\"a b\\\",NULL}\"]"),
 	V(17, "\\x0102ff", "[\"\\\\x0102ff\"]"),
+	/* Arrays: JSON arrays of their elements' mapping. */
+	V(1007, "{1,2,3}",
+	    "[[1,2,3]]"),
+	V(1007, "{}",
+	    "[[]]"),
+	V(1007, "{{1,2},{3,4}}",
+	    "[[[1,2],[3,4]]]"),
+	V(1007, "{-2147483648,NULL,0}",
+	    "[[-2147483648,null,0]]"),
+	V(1007, "[0:1]={1,2}",
+	    "[[1,2]]"),
+	V(1007, "[-3:-2][1:2]={{1,2},{3,4}}",
+	    "[[[1,2],[3,4]]]"),
+	V(1007, "{{{{{{1,2}}}}}}",
+	    "[[[[[[[1,2]]]]]]]"),
+	V(1005, "{1,-1}",
+	    "[[1,-1]]"),
+	V(1016, "{9223372036854775807,NULL}",
+	    "[[9223372036854775807,null]]"),
+	V(1028, "{4294967295}",
+	    "[[4294967295]]"),
+	V(1000, "{t,f,NULL}",
+	    "[[true,false,null]]"),
+	V(1009, "{\"a b\",NULL,\"c\\\"d\",\"NULL\",\"\",x,\"\\\\\"}",
+	    "[[\"a b\",null,\"c\\\"d\",\"NULL\",\"\",\"x\",\"\\\\\"]]"),
+	V(1009, "{\"a{b\",\"a,b\",\"a}b\",\" lead\",\"trail \",\xc3\xa9,"
+	    "\"tab\there\",\"nl\nx\"}",
+	    "[[\"a{b\",\"a,b\",\"a}b\",\" lead\",\"trail \",\"\xc3\xa9\","
+	    "\"tab\\there\",\"nl\\nx\"]]"),
+	V(1009, "{{a,NULL},{\"b c\",d}}",
+	    "[[[\"a\",null],[\"b c\",\"d\"]]]"),
+	V(1015, "{abc,\"d e\"}",
+	    "[[\"abc\",\"d e\"]]"),
+	V(1014, "{\"ab  \"}",
+	    "[[\"ab  \"]]"),
+	V(1003, "{pg_class}",
+	    "[[\"pg_class\"]]"),
+	V(1002, "{a,b}",
+	    "[[\"a\",\"b\"]]"),
+	V(1231, "{NaN,1.5,Infinity,-Infinity,123.4500}",
+	    "[[\"NaN\",1.5,\"Infinity\",\"-Infinity\",123.4500]]"),
+	V(1022, "{NaN,-Infinity,1e+300,-0,1.5e-07}",
+	    "[[\"NaN\",\"-Infinity\",1e+300,-0,1.5e-07]]"),
+	V(1021, "{3.14,NaN,Infinity}",
+	    "[[3.14,\"NaN\",\"Infinity\"]]"),
+	V(199, "{\"{\\\"a\\\": 1}\",\"[1, \\\"x\\\\\\\"y\\\"]\",\"null"
+	    "\",\"\\\"NULL\\\"\",42,\"\\\"a\\\\\\\\b\\\"\",\" {\\\""
+	    "s\\\" : \\\"t u\\\"} \"}",
+	    "[[{\"a\":1},[1,\"x\\\"y\"],null,\"NULL\",42,\"a\\\\b\""
+	    ",{\"s\":\"t u\"}]]"),
+	V(3807, "{\"{\\\"a\\\": 1}\",\"[1, \\\"x\\\\\\\"y\\\"]\",\"null"
+	    "\",\"\\\"NULL\\\"\",42,\"\\\"a\\\\\\\\b\\\"\"}",
+	    "[[{\"a\":1},[1,\"x\\\"y\"],null,\"NULL\",42,\"a\\\\b\"]]"),
+	V(199, "{{1,\"{}\"},{[],\"\\\"{\\\\\\\"x\\\\\\\"}\\\"\"}}",
+	    "[[[1,{}],[[],\"{\\\"x\\\"}\"]]]"),
+	V(2951, "{a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11}",
+	    "[[\"a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11\"]]"),
+	V(1182, "{2024-01-02,infinity}",
+	    "[[\"2024-01-02\",\"infinity\"]]"),
+	V(1115, "{\"2024-01-02 03:04:05\"}",
+	    "[[\"2024-01-02 03:04:05\"]]"),
+	V(1187, "{\"1 day\",-00:00:01}",
+	    "[[\"1 day\",\"-00:00:01\"]]"),
+	V(1020, "{(1,1),(0,0);(2,2),(1,1)}",
+	    "[[\"(1,1),(0,0)\",\"(2,2),(1,1)\"]]"),
+	V(1017, "{\"(1,2)\",\"(3,4)\"}",
+	    "[[\"(1,2)\",\"(3,4)\"]]"),
+	V(3905, "{\"[1,3)\",empty}",
+	    "[[\"[1,3)\",\"empty\"]]"),
+	V(1001, "{\"\\\\x0102\"}",
+	    "[[\"\\\\x0102\"]]"),
+	V(1007, "{NULL,NULL,NULL}",
+	    "[[null,null,null]]"),
+
+	/* Leniency of array_in(): case of NULL, spaces around elements. */
+	V(1007, "{null,Null,nULL}", "[[null,null,null]]"),
+	V(1007, " { 1 , 2 } ", "[[1,2]]"),
+	V(1009, "{ \"a\" , b c ,\t\"NULL\"}", "[[\"a\",\"b c\",\"NULL\"]]"),
+	V(1000, "{{t},{f}}", "[[[true],[false]]]"),
+	V(1007, "[1:1]={7}", "[[7]]"),
+	/* Not what array_out() writes: the literal, as a string. */
+	V(1007, "{1,2", "[\"{1,2\"]"),
+	V(1007, "1,2}", "[\"1,2}\"]"),
+	V(1007, "{1,2}}", "[\"{1,2}}\"]"),
+	V(1007, "{{1,2}", "[\"{{1,2}\"]"),
+	V(1007, "{1,,2}", "[\"{1,,2}\"]"),
+	V(1007, "{1,}", "[\"{1,}\"]"),
+	V(1007, "{,1}", "[\"{,1}\"]"),
+	V(1007, "{1}x", "[\"{1}x\"]"),
+	V(1007, "", "[\"\"]"),
+	V(1007, "{{1},2}", "[\"{{1},2}\"]"),
+	V(1007, "{1,{2}}", "[\"{1,{2}}\"]"),
+	V(1007, "{{1,2},{3}}", "[\"{{1,2},{3}}\"]"),
+	V(1007, "{{}}", "[\"{{}}\"]"),
+	V(1007, "{{{{{{{1}}}}}}}", "[\"{{{{{{{1}}}}}}}\"]"),
+	V(1007, "[0:2]={1,2}", "[\"[0:2]={1,2}\"]"),
+	V(1007, "[1:2][1:1]={1,2}", "[\"[1:2][1:1]={1,2}\"]"),
+	V(1007, "[0:1]{1,2}", "[\"[0:1]{1,2}\"]"),
+	V(1007, "[1:0]={}", "[\"[1:0]={}\"]"),
+	V(1007, "[12345678901:12345678902]={1,2}",
+	    "[\"[12345678901:12345678902]={1,2}\"]"),
+	V(1009, "{\"a}", "[\"{\\\"a}\"]"),
+	V(1009, "{\"a\\\"}", "[\"{\\\"a\\\\\\\"}\"]"),
+	V(1009, "{\"a\"b}", "[\"{\\\"a\\\"b}\"]"),
+	V(1009, "{a\"b}", "[\"{a\\\"b}\"]"),
+	V(1009, "{a\\,b}", "[\"{a\\\\,b}\"]"),
+	V(1009, "{a{b}", "[\"{a{b}\"]"),
+	V(1020, "{(1,1),(0,0),(2,2),(1,1)}",
+	    "[[\"(1,1),(0,0),(2,2),(1,1)\"]]"),	/* box: ';' only */
+	/* Arrays of types we do not know: the literal. */
+	V(16385, "{1,2}", "[\"{1,2}\"]"),
+	V(22, "1 2", "[\"1 2\"]"),		/* int2vector */
+	V(30, "26 23", "[\"26 23\"]"),		/* oidvector */
 	V(1186, "1 day 02:00:00", "[\"1 day 02:00:00\"]"),
 	V(600, "(1,2)", "[\"(1,2)\"]"),
 	V(1700 + 1, "42", "[\"42\"]"),		/* unknown oid: string */
@@ -145,10 +262,178 @@ test_row(void)
 	jw_free(&w);
 }
 
+/*
+ * A json element is embedded while the whole value, array levels
+ * included, nests no deeper than EMBED_DEPTH_MAX; a scalar json value
+ * may use all of it.
+ */
+static void
+test_json_depth(void)
+{
+	static const struct {
+		unsigned int	 oid;
+		int		 ndims, depth;
+		bool		 embedded;
+	} d[] = {
+		{ 114, 0, EMBED_DEPTH_MAX, true },
+		{ 114, 0, EMBED_DEPTH_MAX + 1, false },
+		{ 199, 1, EMBED_DEPTH_MAX - 1, true },
+		{ 199, 1, EMBED_DEPTH_MAX, false },
+		{ 3807, 2, EMBED_DEPTH_MAX - 2, true },
+		{ 3807, 2, EMBED_DEPTH_MAX - 1, false },
+	};
+	struct jw	 w;
+	char		 text[256], json[256], want[512];
+	size_t		 i;
+	int		 k;
+
+	for (i = 0; i < sizeof(d) / sizeof(d[0]); i++) {
+		json[0] = '\0';
+		for (k = 0; k < d[i].depth; k++)
+			strlcat(json, "[", sizeof(json));
+		for (k = 0; k < d[i].depth; k++)
+			strlcat(json, "]", sizeof(json));
+		text[0] = want[0] = '\0';
+		strlcat(want, "[", sizeof(want));
+		for (k = 0; k < d[i].ndims; k++) {
+			strlcat(text, "{", sizeof(text));
+			strlcat(want, "[", sizeof(want));
+		}
+		strlcat(text, json, sizeof(text));
+		strlcat(want, d[i].embedded ? "" : "\"", sizeof(want));
+		strlcat(want, json, sizeof(want));
+		strlcat(want, d[i].embedded ? "" : "\"", sizeof(want));
+		for (k = 0; k < d[i].ndims; k++) {
+			strlcat(text, "}", sizeof(text));
+			strlcat(want, "]", sizeof(want));
+		}
+		strlcat(want, "]", sizeof(want));
+		jw_init(&w);
+		jw_arr_open(&w);
+		pgv_write(&w, d[i].oid, text, strlen(text), false);
+		jw_arr_close(&w);
+		T_OK(!w.failed && strcmp(w.buf, want) == 0,
+		    "json depth %d in %d array levels: %s", d[i].depth,
+		    d[i].ndims, d[i].embedded ? "embedded" : "a string");
+		jw_free(&w);
+	}
+}
+
+/*
+ * Every prefix of every array case is valid JSON, and a string unless it
+ * ends with the closing brace: a cut literal never passes for an array.
+ * The prefix is copied to a buffer of its exact size (AddressSanitizer).
+ */
+static void
+test_array_prefixes(void)
+{
+	struct jw	 w;
+	struct error	 err;
+	size_t		 i, cut, n = 0, bad = 0;
+	char		*p;
+	int		 ntok;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct vcase *c = &cases[i];
+
+		/* Array literals only: a number's prefix is a number. */
+		if (c->isnull || c->len == 0 || c->oid == 114 ||
+		    c->oid == 3802 || strchr("{[ ", c->text[0]) == NULL)
+			continue;
+		for (cut = 0; cut < c->len; cut++, n++) {
+			if ((p = malloc(cut > 0 ? cut : 1)) == NULL)
+				abort();
+			memcpy(p, c->text, cut);
+			jw_init(&w);
+			pgv_write(&w, c->oid, p, cut, false);
+			if (w.failed ||
+			    json_check(w.buf, w.len, &ntok, &err) == -1 ||
+			    (cut > 0 && p[cut - 1] != '}' && w.buf[0] != '"'))
+				bad++;
+			jw_free(&w);
+			free(p);
+		}
+	}
+	T_OK(n > 500 && bad == 0, "%zu array prefixes: valid JSON, %zu not",
+	    n, bad);
+}
+
+/* An array under the writer's limit: the writer fails, within it. */
+static void
+test_array_limit(void)
+{
+	static const char text[] = "{\"a b\",\"c\\\"d\",NULL,\"e\"}";
+	static const char want[] = "[\"a b\",\"c\\\"d\",null,\"e\"]";
+	struct jw	 w;
+	size_t		 lim;
+	bool		 ok = true;
+
+	for (lim = 1; lim < sizeof(want) - 1; lim++) {
+		jw_init(&w);
+		jw_limit(&w, lim);
+		pgv_write(&w, 1009, text, sizeof(text) - 1, false);
+		if (!w.failed || w.len > lim)
+			ok = false;
+		jw_free(&w);
+	}
+	jw_init(&w);
+	jw_limit(&w, sizeof(want) - 1);
+	pgv_write(&w, 1009, text, sizeof(text) - 1, false);
+	T_OK(ok && !w.failed && strcmp(w.buf, want) == 0,
+	    "a text[] fails every limit below its %zu bytes, fits in them",
+	    sizeof(want) - 1);
+	jw_free(&w);
+}
+
+/* geometry and geography are GeoJSON once, and only while, known. */
+static void
+test_geo(void)
+{
+	static const char pt[] =
+	    "0101000020110F0000000000000000F03F0000000000000040";
+	static const char gj[] =
+	    "[{\"type\":\"Point\",\"srid\":3857,\"coordinates\":[1,2]}]";
+	static const char str[] =
+	    "[\"0101000020110F0000000000000000F03F0000000000000040\"]";
+	static const char cut[] = "0101000020110F0000000000000000F03F";
+	static const struct {
+		const char	*name;
+		unsigned int	 geometry, geography, oid;
+		const char	*text, *want;
+	} g[] = {
+		{ "unknown: a string", 0, 0, 90001, pt, str },
+		{ "geometry", 90001, 90002, 90001, pt, gj },
+		{ "geography", 90001, 90002, 90002, pt, gj },
+		{ "truncated: its text", 90001, 90002, 90001, cut,
+		    "[\"0101000020110F0000000000000000F03F\"]" },
+		{ "oid 0 is never PostGIS", 90001, 0, 0, pt, str },
+		{ "after reset: a string", 0, 0, 90001, pt, str },
+		{ "text oid: a string", 90001, 90002, 25, pt, str },
+	};
+	struct jw	 w;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(g) / sizeof(g[0]); i++) {
+		pgv_set_geo_oids(g[i].geometry, g[i].geography);
+		jw_init(&w);
+		jw_arr_open(&w);
+		pgv_write(&w, g[i].oid, g[i].text, strlen(g[i].text), false);
+		jw_arr_close(&w);
+		T_OK(!w.failed && strcmp(w.buf, g[i].want) == 0,
+		    "PostGIS %s (got %s)", g[i].name, w.buf);
+		jw_free(&w);
+	}
+	pgv_set_geo_oids(0, 0);
+}
+
 int
 main(void)
 {
 	test_table();
 	test_row();
+	test_json_depth();
+	test_array_prefixes();
+	test_array_limit();
+	test_geo();
 	return t_exit();
 }

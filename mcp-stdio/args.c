@@ -57,6 +57,26 @@ arg_int(struct args *a, const char *name, long long def, long long min,
 	return 0;
 }
 
+int
+arg_bool(struct args *a, const char *name, bool def, bool *out,
+    struct error *err)
+{
+	const char	*raw;
+	size_t		 len;
+	int		 t;
+
+	*out = def;
+	t = json_member(&a->req->doc, a->obj, name);
+	if (t == -1)
+		return 0;
+	if (json_type(&a->req->doc, t) != JSON_BOOL)
+		return err_set(err, 0, "argument \"%s\" must be true or false",
+		    name);
+	raw = json_raw(&a->req->doc, t, &len);
+	*out = raw[0] == 't';
+	return 0;
+}
+
 void
 arg_name_list(char *buf, size_t bufsz, const char *const *names)
 {

@@ -668,6 +668,9 @@ int	 arg_known(struct args *, const char *tool, const char *const *names,
 /* The schema argument (def when absent): one of the readable schemas. */
 int	 arg_schema(struct args *, const struct config *, const char *def,
 	    char **out, struct error *);
+/* A boolean argument, or def when absent. */
+int	 arg_bool(struct args *, const char *name, bool def, bool *out,
+	    struct error *);
 /* The schema and table arguments. */
 int	 arg_relation(struct args *, const struct config *, char **schema,
 	    char **table, struct error *);
@@ -691,12 +694,24 @@ int	 catalog_describe(struct job *, struct args *, const struct config *,
 	    struct error *);
 int	 catalog_functions(struct job *, struct args *, const struct config *,
 	    struct error *);
-/* One row: a relation's facts ($1 schema, $2 name), NULL if none. */
+/*
+ * One row ($1 schema, $2 name): the relation's name as the server quotes
+ * it, or NULL and, in the member "existing", the names the schema has.
+ */
 extern const char catalog_sql_relation[];
 /* After catalog_sql_relation: true if found, else the job failed. */
 bool	 catalog_relation_found(struct job *, const void *pgresult);
 
 int	 rowset_query(struct job *, struct args *, const struct config *,
+	    struct error *);
+/*
+ * Guard job->sql and add it as the job's user step, run as prefix +
+ * statement + newline, its result to cb; 0, or -1 with err filled.
+ */
+int	 rowset_user_step(struct job *, const char *prefix, step_cb,
+	    struct error *);
+/* The explain tool: the plan of job->sql, run only with analyze. */
+int	 explain_plan(struct job *, struct args *, const struct config *,
 	    struct error *);
 int	 rowset_sample(struct job *, struct args *, const struct config *,
 	    struct error *);

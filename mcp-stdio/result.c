@@ -73,7 +73,8 @@ result_pg_error(struct job *job)
 	if (strcmp(state, "57014") == 0 && !job->cancelled)
 		snprintf(e->msg + n, sizeof(e->msg) - n, "\nHINT: the "
 		    "statement ran past the statement timeout; narrow it with "
-		    "WHERE conditions or aggregate in SQL.");
+		    "WHERE conditions or aggregate in SQL.  The explain tool "
+		    "shows its plan without running it.");
 	else if (strcmp(state, "42501") == 0)
 		snprintf(e->msg + n, sizeof(e->msg) - n, "\nHINT: only the "
 		    "schemas shown by list_schemas are readable.");

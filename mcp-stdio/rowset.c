@@ -378,9 +378,6 @@ int
 rowset_query(struct job *job, struct args *a, const struct config *cfg,
     struct error *err)
 {
-	char		*sql, *stmt;
-	char		 why[ERRMSG_MAX];
-	size_t		 len, n;
 	long long	 max_rows;
 
 	if (arg_str(a, "sql", true, cfg->max_line, &job->sql, err) == -1 ||
@@ -389,27 +386,39 @@ rowset_query(struct job *job, struct args *a, const struct config *cfg,
 		return -1;
 	job->row_limit = max_rows < cfg->max_rows ? max_rows : cfg->max_rows;
 	job->row_ceiling_hit = max_rows > cfg->max_rows;
-	sql = job->sql;
-	if (guard_check(sql, strlen(sql), &len, why, sizeof(why)) == -1)
-		return err_set(err, 0, "query rejected: %s", why);
+	if (rowset_user_step(job, sql_declare, NULL, err) == -1)
+		return -1;
+	if (add_fetch_steps(job) == -1)
+		return err_set(err, 0, "out of memory");
+	return 0;
+}
 
-	/* DECLARE ... FOR <statement>\n: a trailing -- comment stays one. */
-	n = strlen(sql_declare) + len + 2;
+int
+rowset_user_step(struct job *job, const char *prefix, step_cb cb,
+    struct error *err)
+{
+	char	*stmt;
+	char	 why[ERRMSG_MAX];
+	size_t	 len, n, plen = strlen(prefix);
+
+	if (guard_check(job->sql, strlen(job->sql), &len, why,
+	    sizeof(why)) == -1)
+		return err_set(err, 0, "query rejected: %s", why);
+	/* prefix <statement>\n: a trailing -- comment stays one. */
+	n = plen + len + 2;
 	if ((stmt = malloc(n)) == NULL)
 		return err_set(err, 0, "out of memory");
-	memcpy(stmt, sql_declare, strlen(sql_declare));
-	memcpy(stmt + strlen(sql_declare), sql, len);
+	memcpy(stmt, prefix, plen);
+	memcpy(stmt + plen, job->sql, len);
 	stmt[n - 2] = '\n';
 	stmt[n - 1] = '\0';
 	job->user_step = job->nsteps;
-	job->user_prefix = strlen(sql_declare);
-	if (job_add(job, NULL, NULL, 0) == -1) {
+	job->user_prefix = plen;
+	if (job_add(job, NULL, cb, 0) == -1) {
 		free(stmt);
 		return err_set(err, 0, "out of memory");
 	}
 	job->steps[job->user_step].sql = stmt;
-	if (add_fetch_steps(job) == -1)
-		return err_set(err, 0, "out of memory");
 	return 0;
 }
 

@@ -21,6 +21,7 @@
     "\"truncated\":{\"type\":\"boolean\"}," \
     "\"elapsed_ms\":{\"type\":\"integer\"}," \
     "\"note\":{\"type\":\"string\"}," \
+    "\"cut_columns\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}," \
     "\"notices\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}}," \
     "\"required\":[\"columns\",\"rows\",\"row_count\",\"truncated\"," \
     "\"elapsed_ms\"]}"
@@ -30,6 +31,67 @@
 #define TABLE_ARG \
     "\"table\":{\"type\":\"string\",\"description\":" \
     "\"Table or view name, unquoted, as list_tables shows it.\"}"
+/* JSON Schema shorthands for the catalog's output schemas. */
+#define T_STR		"{\"type\":\"string\"}"
+#define T_STR_NULL	"{\"type\":[\"string\",\"null\"]}"
+#define T_INT		"{\"type\":\"integer\"}"
+#define T_BOOL		"{\"type\":\"boolean\"}"
+#define T_NUM		"{\"type\":\"number\"}"
+#define T_NAMES		"{\"type\":\"array\",\"items\":" T_STR "}"
+#define T_TIME		"{\"type\":\"string\",\"format\":\"date-time\"}"
+#define T_KIND \
+    "{\"type\":\"string\",\"enum\":[\"table\",\"partitioned table\"," \
+    "\"view\",\"materialized view\",\"foreign table\"]}"
+#define T_ROWS \
+    "{\"type\":[\"integer\",\"null\"],\"description\":\"Estimated from " \
+    "the planner's statistics; a partitioned table or inheritance " \
+    "parent (hypertable) counts its children's rows; null when never " \
+    "analysed.\"}"
+#define T_HYPERTABLE \
+    "{\"type\":\"boolean\",\"description\":\"Present when TimescaleDB " \
+    "is installed: true for a hypertable.\"}"
+#define SCHEMA_ITEM \
+    "{\"type\":\"object\",\"properties\":{\"schema\":" T_STR "," \
+    "\"comment\":" T_STR_NULL ",\"tables\":" T_INT ",\"views\":" T_INT "," \
+    "\"materialized_views\":" T_INT ",\"foreign_tables\":" T_INT "," \
+    "\"functions\":" T_INT "},\"required\":[\"schema\",\"comment\"," \
+    "\"tables\",\"views\",\"materialized_views\",\"foreign_tables\"," \
+    "\"functions\"]}"
+#define TABLE_ITEM \
+    "{\"type\":\"object\",\"properties\":{\"name\":" T_STR "," \
+    "\"kind\":" T_KIND ",\"comment\":" T_STR_NULL "," \
+    "\"estimated_rows\":" T_ROWS ",\"hypertable\":" T_HYPERTABLE "}," \
+    "\"required\":[\"name\",\"kind\",\"comment\",\"estimated_rows\"]}"
+#define FUNCTION_ITEM \
+    "{\"type\":\"object\",\"properties\":{\"name\":" T_STR "," \
+    "\"arguments\":" T_STR ",\"returns\":" T_STR_NULL "," \
+    "\"kind\":" T_STR ",\"volatility\":" T_STR "," \
+    "\"comment\":" T_STR_NULL "},\"required\":[\"name\",\"arguments\"," \
+    "\"returns\",\"kind\",\"volatility\",\"comment\"]}"
+/* describe_table: statistics members only after an ANALYZE. */
+#define COLUMN_ITEM \
+    "{\"type\":\"object\",\"properties\":{\"name\":" T_STR "," \
+    "\"type\":" T_STR ",\"nullable\":" T_BOOL ",\"default\":" T_STR_NULL \
+    ",\"comment\":" T_STR_NULL "," \
+    "\"null_fraction\":" T_NUM ",\"distinct_estimate\":" T_INT "," \
+    "\"common_values\":{\"type\":\"array\",\"items\":{\"type\":\"object\"," \
+    "\"properties\":{\"value\":{},\"frequency\":" T_NUM "}," \
+    "\"required\":[\"value\",\"frequency\"]}}," \
+    "\"range_estimate\":{\"type\":\"object\",\"properties\":{" \
+    "\"low\":{\"type\":[\"number\",\"string\"]}," \
+    "\"high\":{\"type\":[\"number\",\"string\"]}}," \
+    "\"required\":[\"low\",\"high\"]}}," \
+    "\"required\":[\"name\",\"type\",\"nullable\",\"default\",\"comment\"]}"
+#define INDEX_ITEM \
+    "{\"type\":\"object\",\"properties\":{\"name\":" T_STR "," \
+    "\"columns\":" T_NAMES ",\"unique\":" T_BOOL ",\"primary\":" T_BOOL "," \
+    "\"method\":" T_STR ",\"predicate\":" T_STR "}," \
+    "\"required\":[\"name\",\"columns\",\"unique\",\"primary\",\"method\"]}"
+#define FK_ITEM \
+    "{\"type\":\"object\",\"properties\":{\"columns\":" T_NAMES "," \
+    "\"table\":" T_STR ",\"table_columns\":" T_NAMES "," \
+    "\"constraint\":" T_STR "},\"required\":[\"columns\",\"table\"," \
+    "\"table_columns\",\"constraint\"]}"
 #define LIST_SCHEMA(key, item) \
     "{\"type\":\"object\",\"properties\":{" \
     "\"schema\":{\"type\":\"string\"}," \
@@ -68,34 +130,54 @@ static const struct tool {
 	{ "list_schemas", "List readable schemas",
 	  "List the schemas this server can read, with their comments and "
 	  "how many tables, views, materialized views and functions each "
-	  "has. Start here.",
+	  "has, and the database's time zone, current time and server "
+	  "version. Start here.",
 	  "{\"type\":\"object\",\"properties\":{},"
 	  "\"additionalProperties\":false}",
-	  LIST_SCHEMA("schemas", "{\"type\":\"object\"}"),
+	  "{\"type\":\"object\",\"properties\":{"
+	  "\"time_zone\":" T_STR ",\"now\":" T_TIME ","
+	  "\"server_version\":" T_STR ","
+	  "\"schemas\":{\"type\":\"array\",\"items\":" SCHEMA_ITEM "},"
+	  "\"truncated\":" T_BOOL "},"
+	  "\"required\":[\"time_zone\",\"now\",\"server_version\",\"schemas\","
+	  "\"truncated\"]}",
 	  (const char *const[]){ NULL }, catalog_schemas },
 	{ "list_tables", "List tables and views",
 	  "List the tables, views, materialized views and foreign tables of "
-	  "one readable schema, with comments and estimated row counts.",
+	  "one readable schema, with comments and estimated row counts (a "
+	  "partitioned table or hypertable counts its children's rows).",
 	  "{\"type\":\"object\",\"properties\":{" SCHEMA_ARG "},"
 	  "\"required\":[\"schema\"],\"additionalProperties\":false}",
-	  LIST_SCHEMA("tables", "{\"type\":\"object\"}"),
+	  LIST_SCHEMA("tables", TABLE_ITEM),
 	  (const char *const[]){ "schema", NULL }, catalog_tables },
 	{ "describe_table", "Describe a table or view",
 	  "Describe one table, view or materialized view: its kind, comment, "
-	  "estimated rows, primary key, and each column's type, nullability, "
-	  "default and comment.",
+	  "estimated rows, primary key, indexes, foreign keys in both "
+	  "directions, a view's definition, and each column's type, "
+	  "nullability, default and comment. Once the table has been "
+	  "analysed each column also has estimates from the planner's "
+	  "statistics (as of analyzed_at, no table scan): null_fraction, "
+	  "distinct_estimate, up to 5 common_values with their frequencies, "
+	  "and for numbers, dates, times and intervals range_estimate "
+	  "(low, high): e.g. where a timestamp column's data ends.",
 	  "{\"type\":\"object\",\"properties\":{" SCHEMA_ARG "," TABLE_ARG "},"
 	  "\"required\":[\"schema\",\"table\"],\"additionalProperties\":false}",
 	  "{\"type\":\"object\",\"properties\":{"
-	  "\"schema\":{\"type\":\"string\"},\"table\":{\"type\":\"string\"},"
-	  "\"kind\":{\"type\":\"string\"},"
-	  "\"comment\":{\"type\":[\"string\",\"null\"]},"
-	  "\"estimated_rows\":{\"type\":[\"integer\",\"null\"]},"
-	  "\"primary_key\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}},"
-	  "\"columns\":{\"type\":\"array\",\"items\":{\"type\":\"object\"}},"
-	  "\"truncated\":{\"type\":\"boolean\"}},"
-	  "\"required\":[\"schema\",\"table\",\"kind\",\"columns\","
-	  "\"truncated\"]}",
+	  "\"schema\":" T_STR ",\"table\":" T_STR ",\"kind\":" T_KIND ","
+	  "\"comment\":" T_STR_NULL ",\"estimated_rows\":" T_ROWS ","
+	  "\"hypertable\":" T_HYPERTABLE ","
+	  "\"analyzed_at\":{\"type\":[\"string\",\"null\"],"
+	  "\"format\":\"date-time\"},"
+	  "\"primary_key\":" T_NAMES ","
+	  "\"columns\":{\"type\":\"array\",\"items\":" COLUMN_ITEM "},"
+	  "\"indexes\":{\"type\":\"array\",\"items\":" INDEX_ITEM "},"
+	  "\"references\":{\"type\":\"array\",\"items\":" FK_ITEM "},"
+	  "\"referenced_by\":{\"type\":\"array\",\"items\":" FK_ITEM "},"
+	  "\"definition\":" T_STR ","
+	  "\"truncated\":" T_BOOL "},"
+	  "\"required\":[\"schema\",\"table\",\"kind\",\"comment\","
+	  "\"estimated_rows\",\"analyzed_at\",\"primary_key\",\"columns\","
+	  "\"indexes\",\"references\",\"referenced_by\",\"truncated\"]}",
 	  (const char *const[]){ "schema", "table", NULL }, catalog_describe },
 	{ "list_functions", "List functions",
 	  "List the functions of a readable schema (default: reporting) with "
@@ -105,7 +187,7 @@ static const struct tool {
 	  "\"schema\":{\"type\":\"string\",\"default\":\"reporting\","
 	  "\"description\":\"One of the readable schemas.\"}},"
 	  "\"additionalProperties\":false}",
-	  LIST_SCHEMA("functions", "{\"type\":\"object\"}"),
+	  LIST_SCHEMA("functions", FUNCTION_ITEM),
 	  (const char *const[]){ "schema", NULL }, catalog_functions },
 	{ "sample_table", "Sample rows of a table",
 	  "Return the first n rows (default 20) of a table or view, to see "
@@ -116,6 +198,25 @@ static const struct tool {
 	  "\"required\":[\"schema\",\"table\"],\"additionalProperties\":false}",
 	  ROWSET_SCHEMA,
 	  (const char *const[]){ "schema", "table", "n", NULL }, rowset_sample },
+	{ "explain", "Explain a query's plan",
+	  "Show PostgreSQL's plan for one read-only query (the same SQL the "
+	  "query tool takes), to see why it is slow before running it. "
+	  "Plain EXPLAIN does not run the query; analyze=true runs it, "
+	  "read-only and rolled back, under the statement timeout, and "
+	  "shows actual times and rows.",
+	  "{\"type\":\"object\",\"properties\":{"
+	  "\"sql\":{\"type\":\"string\",\"description\":"
+	  "\"One SELECT/WITH/VALUES/TABLE statement.\"},"
+	  "\"analyze\":{\"type\":\"boolean\",\"default\":false,"
+	  "\"description\":\"Run the query to show actual times.\"}},"
+	  "\"required\":[\"sql\"],\"additionalProperties\":false}",
+	  "{\"type\":\"object\",\"properties\":{"
+	  "\"analyzed\":{\"type\":\"boolean\"},"
+	  "\"plan\":{\"type\":\"string\"},"
+	  "\"truncated\":{\"type\":\"boolean\"},"
+	  "\"note\":{\"type\":\"string\"}},"
+	  "\"required\":[\"analyzed\",\"plan\",\"truncated\"]}",
+	  (const char *const[]){ "sql", "analyze", NULL }, explain_plan },
 };
 
 #define NTOOLS	(sizeof(tools) / sizeof(tools[0]))

@@ -9,14 +9,21 @@
  *   tools_   the tool table, tools/list and tools/call
  *   rowset_  query and sample_table: cursor, FETCH sizing, budgets
  *   catalog_ the listing tools' SQL, shared with sample_table
+ *   describe_ describe_table: keys, indexes, statistics
+ *   explain_ the explain tool: a query's plan
  *   arg_     argument readers shared by the tools
  *   result_  CallToolResult and PostgreSQL error text
  *   db_      the libpq runner; returns finished jobs, formats nothing
+ *   txn_     the transaction script every job runs
+ *   conn_    the connection: connect, cancel without blocking, --check
  *   job_     a tool call's statements and buffers
  *   audit_   one audit record per tool call, escaped log lines
  *   rpc_     JSON-RPC 2.0 envelope: parse a request, write replies
  *   io_      line input from stdin, the single write path to stdout
  *   pgv_     PostgreSQL value -> JSON value mapping
+ *   scalar_  numbers, booleans, json and text as JSON
+ *   array_   PostgreSQL arrays as JSON arrays
+ *   geo_     PostGIS EWKB -> GeoJSON
  *   guard_   the SQL guard: one read-only statement, or why not
  *   banned_  the functions the guard refuses
  *   lex_     the guard's PostgreSQL lexer
@@ -321,6 +328,26 @@ void	 lex_peek2(const struct lexer *, struct token *, struct token *);
 bool	 lex_is_space(int);
 /* True for an ASCII digit. */
 bool	 lex_is_digit(int);
+/* True if t is the bare word w (lower case), in any case. */
+bool	 lex_is_word(const char *sql, const struct token *, const char *w);
+/*
+ * Copy the bare word t into buf in lower or upper case.  Returns false
+ * when it does not fit (no keyword is that long).
+ */
+bool	 lex_word_copy(const char *sql, const struct token *, char *buf,
+	    size_t bufsz, bool upper);
+/*
+ * The name of a function as PostgreSQL would look it up, folded to lower
+ * case for matching and cut to NAME_MAX_BYTES like PostgreSQL does: t is a
+ * bare word, a "quoted identifier" ("" is one quote) or a U&"identifier"
+ * whose escapes (esc followed by 4 hex digits, by + and 6 hex digits, or
+ * by esc) are decoded.  Each byte or code point outside ASCII becomes '?',
+ * which no banned name holds, so buf stays printable ASCII for messages.
+ * buf holds NAME_MAX_BYTES + 1 bytes.
+ * Returns false for a malformed escape, which PostgreSQL rejects anyway.
+ */
+bool	 lex_name_fold(const char *sql, const struct token *, int esc,
+	    char *buf);
 
 /* ---- pgv.c: PostgreSQL values as JSON --------------------------------- */
 
@@ -344,6 +371,22 @@ void	 pgv_write(struct jw *, unsigned int oid, const char *, size_t,
  * which pgv_write() then maps to GeoJSON; 0 for a type that is not there.
  */
 void	 pgv_set_geo_oids(unsigned int geometry, unsigned int geography);
+
+/* ---- scalar.c and array.c: the mappings pgv_write() chooses ---------- */
+
+/*
+ * Write one scalar value of type oid as JSON; json nesting deeper than
+ * embed is sent as a string.
+ */
+void	 scalar_write(struct jw *, unsigned int oid, const char *, size_t,
+	    int embed);
+/*
+ * Write an array of the built-in type oid as a JSON array: 0; 1, nothing
+ * written, when oid is no array type we know; -1, nothing written, when
+ * the literal does not parse.  Allocates at most a scratch of the value's
+ * length, freed before it returns.
+ */
+int	 array_write(struct jw *, unsigned int oid, const char *, size_t);
 
 /* ---- geo.c: PostGIS EWKB as GeoJSON ------------------------------------ */
 
@@ -684,13 +727,88 @@ void	 arg_name_list(char *buf, size_t bufsz, const char *const *names);
 typedef int (*tool_prep)(struct job *, struct args *, const struct config *,
     struct error *);
 
-/* ---- catalog.c and rowset.c: the tools' statements -------------------- */
+/* ---- catalog.c, describe.c, rowset.c: the tools' statements ---------- */
+
+/*
+ * SQL fragments the catalog statements (catalog.c, describe.c) are built
+ * from at compile time; c is pg_class, n its pg_namespace, $1 the schema
+ * and $2 the relation where they say so.
+ */
+#define RELKIND_NAME \
+    "CASE c.relkind WHEN 'r' THEN 'table' " \
+    "WHEN 'p' THEN 'partitioned table' WHEN 'v' THEN 'view' " \
+    "WHEN 'm' THEN 'materialized view' WHEN 'f' THEN 'foreign table' END"
+#define RELKINDS	"('r', 'p', 'v', 'm', 'f')"
+/* The oids of relation oid and of all its descendants (pg_inherits). */
+#define TREE_OIDS(oid) \
+    "(WITH RECURSIVE tree(oid) AS (SELECT " oid " UNION " \
+    "SELECT i.inhrelid FROM pg_inherits i " \
+    "JOIN tree ON i.inhparent = tree.oid) SELECT oid FROM tree)"
+/*
+ * The rows of c: its own reltuples, or for a parent (partitioned table,
+ * inheritance parent, TimescaleDB hypertable) the sum over the whole
+ * inheritance tree of the relations that store rows; NULL when none of
+ * them has been vacuumed or analysed (reltuples -1).
+ */
+#define EST_ROWS \
+    "CASE WHEN NOT c.relhassubclass THEN " \
+    "CASE WHEN c.reltuples < 0 THEN NULL ELSE c.reltuples::bigint END " \
+    "ELSE (SELECT sum(t.reltuples)::bigint FROM pg_class t " \
+    "WHERE t.oid IN " TREE_OIDS("c.oid") " " \
+    "AND t.reltuples >= 0 AND t.relkind <> 'p') END"
+/* Whether TimescaleDB lists c as a hypertable; only after the probe. */
+#define HYPERTABLE \
+    ", EXISTS (SELECT 1 FROM _timescaledb_catalog.hypertable h " \
+    "WHERE h.schema_name = n.nspname AND h.table_name = c.relname) " \
+    "AS hypertable"
+/* The oid of relation $2 of schema $1, or NULL. */
+#define REL_OID \
+    "(SELECT c.oid FROM pg_class c " \
+    "JOIN pg_namespace n ON n.oid = c.relnamespace " \
+    "WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN " RELKINDS ")"
+/* The names that do exist in schema $1 (at most 200), when $2 does not. */
+#define EXISTING \
+    "CASE WHEN c.oid IS NULL THEN (SELECT string_agg(x.relname, ', ' " \
+    "ORDER BY x.relname) FROM (SELECT c2.relname FROM pg_class c2 " \
+    "JOIN pg_namespace n2 ON n2.oid = c2.relnamespace " \
+    "WHERE n2.nspname = $1 AND c2.relkind IN " RELKINDS " " \
+    "AND NOT c2.relispartition ORDER BY c2.relname LIMIT 200) x) " \
+    "END AS existing"
+#define REL_ROW \
+    "WITH r AS (SELECT c.oid, c.relname, c.relkind, c.reltuples, " \
+    "c.relhassubclass, c.relnamespace " \
+    "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace " \
+    "WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN " RELKINDS ") "
+#define QUALIFIED \
+    "CASE WHEN c.oid IS NOT NULL " \
+    "THEN format('%I.%I', $1, c.relname) END AS qualified"
+
+/* Bytes of the byte budget left, the structuredContent so far counted. */
+size_t	 catalog_budget_left(const struct job *);
+/*
+ * Each result row as an object in an array under job->list_key, members
+ * from the fixed-th on left out when NULL, whole objects only, within the
+ * budget (truncated says when one was cut).
+ */
+enum step_next catalog_objects(struct job *, const void *pgresult, int fixed);
+/* A listing's structuredContent ends with its truncation flag. */
+void	 catalog_finish(struct job *);
+/* One row, one boolean: whether the TimescaleDB catalog is readable. */
+extern const char catalog_sql_probe[];
+/*
+ * After catalog_sql_probe: if TimescaleDB is there, the next step runs
+ * variant instead (a statement that names its catalog).  False when out
+ * of memory (the job failed).
+ */
+bool	 catalog_use_variant(struct job *, const void *pgresult,
+	    const char *variant);
+/* describe_table (describe.c). */
+int	 describe_table(struct job *, struct args *, const struct config *,
+	    struct error *);
 
 int	 catalog_schemas(struct job *, struct args *, const struct config *,
 	    struct error *);
 int	 catalog_tables(struct job *, struct args *, const struct config *,
-	    struct error *);
-int	 catalog_describe(struct job *, struct args *, const struct config *,
 	    struct error *);
 int	 catalog_functions(struct job *, struct args *, const struct config *,
 	    struct error *);

@@ -122,127 +122,6 @@ fail(char *why, size_t whysz, const char *fmt, ...)
 	return -1;
 }
 
-static int
-ascii_lower(int c)
-{
-	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
-}
-
-/* True if t is the bare word w (lower case), in any case. */
-static bool
-is_word(const char *sql, const struct token *t, const char *w)
-{
-	size_t	 i;
-
-	if (t->kind != TOK_WORD || t->len != strlen(w))
-		return false;
-	for (i = 0; i < t->len; i++)
-		if (ascii_lower((unsigned char)sql[t->start + i]) != w[i])
-			return false;
-	return true;
-}
-
-/*
- * Copy the bare word t into buf in lower or upper case.  Returns false
- * when it does not fit (no keyword is that long).
- */
-static bool
-word_copy(const char *sql, const struct token *t, char *buf, size_t bufsz,
-    bool upper)
-{
-	size_t	 i;
-	int	 c;
-
-	if (t->len >= bufsz)
-		return false;
-	for (i = 0; i < t->len; i++) {
-		c = ascii_lower((unsigned char)sql[t->start + i]);
-		if (upper && c >= 'a' && c <= 'z')
-			c = c - 'a' + 'A';
-		buf[i] = (char)c;
-	}
-	buf[i] = '\0';
-	return true;
-}
-
-static int
-hexval(int c)
-{
-	if (lex_is_digit(c))
-		return c - '0';
-	c = ascii_lower(c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-/* Append c to buf if it still has room below NAME_MAX_BYTES. */
-static void
-name_add(char *buf, size_t *n, int c)
-{
-	if (*n < NAME_MAX_BYTES)
-		buf[(*n)++] = (char)c;
-}
-
-/*
- * The name of a function as PostgreSQL would look it up, folded to lower
- * case for matching and cut to NAME_MAX_BYTES like PostgreSQL does: t is a
- * bare word, a "quoted identifier" ("" is one quote) or a U&"identifier"
- * whose escapes (esc followed by 4 hex digits, by + and 6 hex digits, or
- * by esc) are decoded.  Each byte or code point outside ASCII becomes '?',
- * which no banned name holds, so buf stays printable ASCII for messages.
- * buf holds NAME_MAX_BYTES + 1 bytes.
- * Returns false for a malformed escape, which PostgreSQL rejects anyway.
- */
-static bool
-name_fold(const char *sql, const struct token *t, int esc, char *buf)
-{
-	size_t		 i, end, n = 0;
-	unsigned long	 cp;
-	int		 c, d, k, ndig;
-
-	if (t->kind == TOK_WORD) {
-		i = t->start;
-		end = t->start + t->len;
-	} else {
-		i = t->start + (t->kind == TOK_UIDENT ? 3 : 1);
-		end = t->start + t->len - 1;	/* the closing quote */
-	}
-	while (i < end) {
-		c = (unsigned char)sql[i];
-		if (c == '"') {			/* the first of "" */
-			name_add(buf, &n, '"');
-			i += 2;
-		} else if (t->kind == TOK_UIDENT && c == esc) {
-			if (i + 1 < end && (unsigned char)sql[i + 1] == esc) {
-				name_add(buf, &n, esc);
-				i += 2;
-				continue;
-			}
-			i++;
-			ndig = 4;
-			if (i < end && sql[i] == '+') {
-				ndig = 6;
-				i++;
-			}
-			cp = 0;
-			for (k = 0; k < ndig; k++, i++) {
-				if (i >= end ||
-				    (d = hexval((unsigned char)sql[i])) == -1)
-					return false;
-				cp = cp * 16 + (unsigned long)d;
-			}
-			name_add(buf, &n, cp != 0 && cp < 0x80 ?
-			    ascii_lower((int)cp) : '?');
-		} else {
-			name_add(buf, &n, c < 0x80 ? ascii_lower(c) : '?');
-			i++;
-		}
-	}
-	buf[n] = '\0';
-	return true;
-}
-
 /*
  * At a name t (a bare word, "quoted" or U&"..."): reject a banned one,
  * wherever it stands; a call-only prefix counts right before '('.
@@ -258,7 +137,7 @@ check_name(struct checker *c, const struct token *t)
 	bool			 call;
 
 	lex_next(&lx, &next);
-	if (t->kind == TOK_UIDENT && is_word(c->sql, &next, "uescape")) {
+	if (t->kind == TOK_UIDENT && lex_is_word(c->sql, &next, "uescape")) {
 		lex_next(&lx, &esc_tok);
 		if (esc_tok.kind == TOK_STRING && esc_tok.len == 3 &&
 		    c->sql[esc_tok.start] == '\'')
@@ -275,7 +154,7 @@ check_name(struct checker *c, const struct token *t)
 		    "a function name written as U&\"...\" UESCAPE "
 		    "is not allowed here; write the name without escapes");
 	}
-	if (!name_fold(c->sql, t, esc, buf) ||
+	if (!lex_name_fold(c->sql, t, esc, buf) ||
 	    (reason = banned_function(buf, call)) == NULL)
 		return 0;
 	return fail(c->why, c->whysz, "function \"%s\" is not allowed: %s",
@@ -301,7 +180,7 @@ skip_name(const struct checker *c, struct lexer *lx, struct token *t)
 		return false;
 	if (t->kind == TOK_UIDENT) {
 		lex_next(lx, t);
-		if (!is_word(c->sql, t, "uescape"))
+		if (!lex_is_word(c->sql, t, "uescape"))
 			return true;
 		lex_next(lx, t);
 		if (t->kind != TOK_STRING)
@@ -327,13 +206,13 @@ is_write(const struct checker *c, const struct token *t)
 	bool		 paren = false;
 
 	lex_next(&lx, &n);
-	if (is_word(c->sql, t, "delete"))
-		return is_word(c->sql, &n, "from");
-	if (is_word(c->sql, t, "insert") || is_word(c->sql, t, "merge"))
-		return is_word(c->sql, &n, "into");
-	if (!is_word(c->sql, t, "update"))
+	if (lex_is_word(c->sql, t, "delete"))
+		return lex_is_word(c->sql, &n, "from");
+	if (lex_is_word(c->sql, t, "insert") || lex_is_word(c->sql, t, "merge"))
+		return lex_is_word(c->sql, &n, "into");
+	if (!lex_is_word(c->sql, t, "update"))
 		return false;
-	if (is_word(c->sql, &n, "only")) {
+	if (lex_is_word(c->sql, &n, "only")) {
 		lex_next(&lx, &n);
 		if ((paren = n.kind == TOK_LPAREN))
 			lex_next(&lx, &n);
@@ -352,13 +231,13 @@ is_write(const struct checker *c, const struct token *t)
 	}
 	if (n.kind == TOK_OTHER && c->sql[n.start] == '*')
 		lex_next(&lx, &n);
-	if (!is_word(c->sql, &n, "set")) {
-		if (is_word(c->sql, &n, "as")) {
+	if (!lex_is_word(c->sql, &n, "set")) {
+		if (lex_is_word(c->sql, &n, "as")) {
 			lex_next(&lx, &n);
 			if (!is_name(&n))
 				return false;
 		}
-		if (!skip_name(c, &lx, &n) || !is_word(c->sql, &n, "set"))
+		if (!skip_name(c, &lx, &n) || !lex_is_word(c->sql, &n, "set"))
 			return false;
 	}
 	/*
@@ -411,7 +290,7 @@ check_word(struct checker *c, const struct token *t)
 
 	c->body_start = false;
 	if ((body || with_open(c)) && is_write(c, t)) {
-		(void)word_copy(c->sql, t, up, sizeof(up), true);
+		(void)lex_word_copy(c->sql, t, up, sizeof(up), true);
 		if (c->depth >= GUARD_NEST_MAX)
 			return fail(c->why, c->whysz, "\"%s\" is not allowed "
 			    "inside more than %d parentheses: there the guard "
@@ -429,34 +308,34 @@ check_word(struct checker *c, const struct token *t)
 	}
 
 	/* t.word, word.x and AS word are names, whatever the word. */
-	if (c->prev[0].kind == TOK_DOT || is_word(c->sql, &c->prev[0], "as"))
+	if (c->prev[0].kind == TOK_DOT || lex_is_word(c->sql, &c->prev[0], "as"))
 		return 0;
 	lex_peek2(&c->lx, &n1, &n2);
 	if (n1.kind == TOK_DOT)
 		return 0;
 
-	if (is_word(c->sql, t, "with")) {
+	if (lex_is_word(c->sql, t, "with")) {
 		/* A WITH clause starts a statement or a parenthesis. */
 		if (c->prev[0].kind == TOK_END || c->prev[0].kind == TOK_LPAREN)
 			with_set(c, true);
-	} else if (is_word(c->sql, t, "select") ||
-	    is_word(c->sql, t, "values") || is_word(c->sql, t, "table"))
+	} else if (lex_is_word(c->sql, t, "select") ||
+	    lex_is_word(c->sql, t, "values") || lex_is_word(c->sql, t, "table"))
 		with_set(c, false);
-	else if (is_word(c->sql, t, "into"))
+	else if (lex_is_word(c->sql, t, "into"))
 		return fail(c->why, c->whysz, "\"INTO\" is not allowed: "
 		    "SELECT ... INTO creates a table, and only read-only "
 		    "queries run here; a column named into must be written "
 		    "\"into\"");
-	else if (is_word(c->sql, t, "for")) {
-		if (is_word(c->sql, &n1, "update"))
+	else if (lex_is_word(c->sql, t, "for")) {
+		if (lex_is_word(c->sql, &n1, "update"))
 			lock = "UPDATE";
-		else if (is_word(c->sql, &n1, "share"))
+		else if (lex_is_word(c->sql, &n1, "share"))
 			lock = "SHARE";
-		else if (is_word(c->sql, &n1, "no") &&
-		    is_word(c->sql, &n2, "key"))
+		else if (lex_is_word(c->sql, &n1, "no") &&
+		    lex_is_word(c->sql, &n2, "key"))
 			lock = "NO KEY UPDATE";
-		else if (is_word(c->sql, &n1, "key") &&
-		    is_word(c->sql, &n2, "share"))
+		else if (lex_is_word(c->sql, &n1, "key") &&
+		    lex_is_word(c->sql, &n2, "share"))
 			lock = "KEY SHARE";
 		if (lock != NULL)
 			return fail(c->why, c->whysz, "\"FOR %s\" is not "
@@ -484,10 +363,10 @@ check_paren(struct checker *c, const struct token *t)
 		return;
 	}
 	c->body_start = c->depth + 1 >= GUARD_NEST_MAX ||
-	    is_word(c->sql, &p[0], "as") ||
-	    (is_word(c->sql, &p[0], "materialized") &&
-	    (is_word(c->sql, &p[1], "as") || (is_word(c->sql, &p[1], "not") &&
-	    is_word(c->sql, &p[2], "as"))));
+	    lex_is_word(c->sql, &p[0], "as") ||
+	    (lex_is_word(c->sql, &p[0], "materialized") &&
+	    (lex_is_word(c->sql, &p[1], "as") || (lex_is_word(c->sql, &p[1], "not") &&
+	    lex_is_word(c->sql, &p[2], "as"))));
 	c->depth++;
 	with_set(c, false);
 }
@@ -517,10 +396,10 @@ check_start(const struct checker *c)
 		return fail(c->why, c->whysz, "a query must start with "
 		    "SELECT, WITH, VALUES or TABLE; remove the leading ';'");
 	}
-	if (is_word(c->sql, &t, "select") || is_word(c->sql, &t, "with") ||
-	    is_word(c->sql, &t, "values") || is_word(c->sql, &t, "table"))
+	if (lex_is_word(c->sql, &t, "select") || lex_is_word(c->sql, &t, "with") ||
+	    lex_is_word(c->sql, &t, "values") || lex_is_word(c->sql, &t, "table"))
 		return 0;
-	if (t.kind == TOK_WORD && word_copy(c->sql, &t, up, sizeof(up), true))
+	if (t.kind == TOK_WORD && lex_word_copy(c->sql, &t, up, sizeof(up), true))
 		return fail(c->why, c->whysz, "a query must start with "
 		    "SELECT, WITH, VALUES or TABLE, not \"%s\"", up);
 	return fail(c->why, c->whysz,

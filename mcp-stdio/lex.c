@@ -385,3 +385,111 @@ lex_peek2(const struct lexer *lx, struct token *t1, struct token *t2)
 	lex_next(&tmp, t1);
 	lex_next(&tmp, t2);
 }
+
+/* ---- names -------------------------------------------------------------- */
+
+static int
+ascii_lower(int c)
+{
+	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
+}
+
+bool
+lex_is_word(const char *sql, const struct token *t, const char *w)
+{
+	size_t	 i;
+
+	if (t->kind != TOK_WORD || t->len != strlen(w))
+		return false;
+	for (i = 0; i < t->len; i++)
+		if (ascii_lower((unsigned char)sql[t->start + i]) != w[i])
+			return false;
+	return true;
+}
+
+bool
+lex_word_copy(const char *sql, const struct token *t, char *buf, size_t bufsz,
+    bool upper)
+{
+	size_t	 i;
+	int	 c;
+
+	if (t->len >= bufsz)
+		return false;
+	for (i = 0; i < t->len; i++) {
+		c = ascii_lower((unsigned char)sql[t->start + i]);
+		if (upper && c >= 'a' && c <= 'z')
+			c = c - 'a' + 'A';
+		buf[i] = (char)c;
+	}
+	buf[i] = '\0';
+	return true;
+}
+
+static int
+hexval(int c)
+{
+	if (lex_is_digit(c))
+		return c - '0';
+	c = ascii_lower(c);
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* Append c to buf if it still has room below NAME_MAX_BYTES. */
+static void
+name_add(char *buf, size_t *n, int c)
+{
+	if (*n < NAME_MAX_BYTES)
+		buf[(*n)++] = (char)c;
+}
+
+bool
+lex_name_fold(const char *sql, const struct token *t, int esc, char *buf)
+{
+	size_t		 i, end, n = 0;
+	unsigned long	 cp;
+	int		 c, d, k, ndig;
+
+	if (t->kind == TOK_WORD) {
+		i = t->start;
+		end = t->start + t->len;
+	} else {
+		i = t->start + (t->kind == TOK_UIDENT ? 3 : 1);
+		end = t->start + t->len - 1;	/* the closing quote */
+	}
+	while (i < end) {
+		c = (unsigned char)sql[i];
+		if (c == '"') {			/* the first of "" */
+			name_add(buf, &n, '"');
+			i += 2;
+		} else if (t->kind == TOK_UIDENT && c == esc) {
+			if (i + 1 < end && (unsigned char)sql[i + 1] == esc) {
+				name_add(buf, &n, esc);
+				i += 2;
+				continue;
+			}
+			i++;
+			ndig = 4;
+			if (i < end && sql[i] == '+') {
+				ndig = 6;
+				i++;
+			}
+			cp = 0;
+			for (k = 0; k < ndig; k++, i++) {
+				if (i >= end ||
+				    (d = hexval((unsigned char)sql[i])) == -1)
+					return false;
+				cp = cp * 16 + (unsigned long)d;
+			}
+			name_add(buf, &n, cp != 0 && cp < 0x80 ?
+			    ascii_lower((int)cp) : '?');
+		} else {
+			name_add(buf, &n, c < 0x80 ? ascii_lower(c) : '?');
+			i++;
+		}
+	}
+	buf[n] = '\0';
+	return true;
+}

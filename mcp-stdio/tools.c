@@ -178,7 +178,7 @@ static const struct tool {
 	  "\"required\":[\"schema\",\"table\",\"kind\",\"comment\","
 	  "\"estimated_rows\",\"analyzed_at\",\"primary_key\",\"columns\","
 	  "\"indexes\",\"references\",\"referenced_by\",\"truncated\"]}",
-	  (const char *const[]){ "schema", "table", NULL }, catalog_describe },
+	  (const char *const[]){ "schema", "table", NULL }, describe_table },
 	{ "list_functions", "List functions",
 	  "List the functions of a readable schema (default: reporting) with "
 	  "their arguments, return types, volatility and comments. Call them "

@@ -396,11 +396,15 @@ def test_memory_bounded():
         s = Server()
         s.initialize()
         r = s.tool("query", sql=sql, timeout=60)
-        peak = peak_rss_kb(s)
+        # AddressSanitizer keeps freed memory in quarantine: its RSS
+        # says nothing about ours, so only the result is checked there.
+        peak = peak_rss_kb(s) if not ASAN else 0
         check(not r["isError"] and r["structuredContent"]["truncated"]
               and peak < 64 * 1024,
-              "%s: cut at the budget, peak RSS %d MB < 64 MB" %
-              (what, peak // 1024), text_of(r)[:300])
+              "%s: cut at the budget, %s" % (what, "peak RSS %d MB < 64 MB"
+                                             % (peak // 1024) if not ASAN
+                                             else "RSS not measured (ASan)"),
+              text_of(r)[:300])
         s.stop()
     if ASAN:
         print("# skip - AddressSanitizer build: no memory cap to test")

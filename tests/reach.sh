@@ -378,6 +378,23 @@ sdk() {
 	fi
 }
 
+# Every tool, through the SDK client, which checks each result against
+# the tool's outputSchema; the control proves that check can fail.
+timeout 90 node "$CLIENT" --timeout 30000 \
+    --calls "$CLIENT_DIR/every-tool.json" -- "$BIN" --caller sdk \
+    --dsn "$DSN" >"$T/calls.out" 2>"$T/calls.err"
+check_file "the SDK client checks every tool's result against its \
+    outputSchema: all pass (tests/client/every-tool.json)" "$T/calls.out" \
+    eval 'grep -q "\"ok\":true" "$T/calls.out" &&
+    [ "$(grep -o "\"ok\":true" "$T/calls.out" | wc -l)" -eq \
+    "$(($(grep -o "\"name\":" "$CLIENT_DIR/every-tool.json" | wc -l) + 1))" ]'
+printf '[{"name":"query","arguments":{}}]' >"$T/one-call.json"
+timeout 30 node "$CLIENT" --timeout 10000 --calls "$T/one-call.json" -- \
+    python3 "$CLIENT_DIR/bad-schema-server.py" >"$T/control.out" 2>&1
+check_file "control: the SDK client refuses a result that breaks its \
+    outputSchema" "$T/control.out" \
+    grep -q "does not match the tool's output schema" "$T/control.out"
+
 # Two analysts' keys on the shared service account.
 sdk "ssh -T, service account, alice's key (ssh_config.example entry): \
     the SDK client lists tools and queries; audit log and \

@@ -2,10 +2,14 @@
 // tests/reach.sh.  It spawns a command (ssh, socat, the server itself),
 // connects, lists the tools, calls `query` and prints one JSON summary line
 // on stdout.  Exit status 0 on success, 1 if anything failed (including a
-// tool result with isError), 2 on a usage error.
+// tool result with isError), 2 on a usage error.  With --calls FILE (a
+// JSON array of {name, arguments}) it makes those calls instead, each of
+// which the SDK checks against the tool's outputSchema; summary.calls
+// says how each went.
 //
-//   node mcp-client.mjs [--sql SQL | --sql-file FILE] [--client-name NAME]
-//       [--env NAME=VALUE]... [--timeout MS] -- COMMAND [ARG]...
+//   node mcp-client.mjs [--sql SQL | --sql-file FILE | --calls FILE]
+//       [--client-name NAME] [--env NAME=VALUE]... [--timeout MS]
+//       -- COMMAND [ARG]...
 //
 // The SDK passes only HOME, LOGNAME, PATH, SHELL, TERM and USER to the
 // child; --env adds to that set (e.g. LANG for ssh's SendEnv).
@@ -13,13 +17,13 @@ import { readFileSync } from 'node:fs';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 
-const USAGE = 'usage: mcp-client.mjs [--sql SQL | --sql-file FILE] ' +
+const USAGE = 'usage: mcp-client.mjs [--sql SQL | --sql-file FILE | --calls FILE] ' +
     '[--client-name NAME] [--env NAME=VALUE]... [--timeout MS] -- COMMAND [ARG]...';
 
 // Parses argv into options and the command; exits 2 on a usage error.
 function parseArgs(argv) {
 	const o = { sql: 'SELECT 1 AS one', name: 'reach-test', env: {},
-	    timeout: 60000, command: null, args: [] };
+	    timeout: 60000, command: null, args: [], calls: null };
 	let i = 0;
 	for (; i < argv.length && argv[i] !== '--'; i += 2) {
 		const v = argv[i + 1];
@@ -28,6 +32,9 @@ function parseArgs(argv) {
 		switch (argv[i]) {
 		case '--sql': o.sql = v; break;
 		case '--sql-file': o.sql = readFileSync(v, 'utf8'); break;
+		case '--calls':
+			o.calls = JSON.parse(readFileSync(v, 'utf8'));
+			break;
 		case '--client-name': o.name = v; break;
 		case '--timeout': o.timeout = Number(v); break;
 		case '--env': {
@@ -71,12 +78,33 @@ async function main() {
 		const { tools } = await client.listTools(undefined,
 		    { timeout: o.timeout });
 		summary.tools = tools.map((t) => t.name);
-		const r = await client.callTool({ name: 'query',
-		    arguments: { sql: o.sql } }, undefined, { timeout: o.timeout });
-		summary.isError = Boolean(r.isError);
-		summary.structured = r.structuredContent;
-		summary.text = firstText(r).slice(0, 2000);
-		summary.ok = !r.isError;
+		if (o.calls !== null) {
+			summary.calls = [];
+			for (const c of o.calls) {
+				const one = { name: c.name };
+				try {
+					const r = await client.callTool(c,
+					    undefined, { timeout: o.timeout });
+					one.ok = !r.isError;
+					if (r.isError)
+						one.error = firstText(r);
+				} catch (e) {
+					one.ok = false;
+					one.error = String(e && e.message ?
+					    e.message : e);
+				}
+				summary.calls.push(one);
+			}
+			summary.ok = summary.calls.every((c) => c.ok);
+		} else {
+			const r = await client.callTool({ name: 'query',
+			    arguments: { sql: o.sql } }, undefined,
+			    { timeout: o.timeout });
+			summary.isError = Boolean(r.isError);
+			summary.structured = r.structuredContent;
+			summary.text = firstText(r).slice(0, 2000);
+			summary.ok = !r.isError;
+		}
 	} catch (e) {
 		summary.error = String(e && e.message ? e.message : e);
 	} finally {

@@ -10,7 +10,6 @@
 
 #include "extern.h"
 
-#define ANNOTATIONS	"{\"readOnlyHint\":true,\"openWorldHint\":false}"
 #define ROWSET_SCHEMA \
     "{\"type\":\"object\",\"properties\":{" \
     "\"columns\":{\"type\":\"array\",\"items\":{\"type\":\"object\"," \
@@ -221,6 +220,24 @@ static const struct tool {
 
 #define NTOOLS	(sizeof(tools) / sizeof(tools[0]))
 
+/*
+ * The annotations of every tool: it only reads, changes nothing, gives
+ * the same answer for the same data and reaches nothing outside the
+ * database.  The title is here too: 2025-03-26 has no other.
+ */
+static void
+tools_hints(struct jw *w, const char *title)
+{
+	jw_key(w, "annotations");
+	jw_obj_open(w);
+	jw_kstr(w, "title", title);
+	jw_kbool(w, "readOnlyHint", true);
+	jw_kbool(w, "destructiveHint", false);
+	jw_kbool(w, "idempotentHint", true);
+	jw_kbool(w, "openWorldHint", false);
+	jw_obj_close(w);
+}
+
 void
 tools_list(struct jw *w, enum proto proto)
 {
@@ -241,10 +258,8 @@ tools_list(struct jw *w, enum proto proto)
 			jw_key(w, "outputSchema");
 			jw_raw(w, tools[i].output, strlen(tools[i].output));
 		}
-		if (proto >= PROTO_2025_03_26) {
-			jw_key(w, "annotations");
-			jw_raw(w, ANNOTATIONS, strlen(ANNOTATIONS));
-		}
+		if (proto >= PROTO_2025_03_26)
+			tools_hints(w, tools[i].title);
 		jw_obj_close(w);
 	}
 	jw_arr_close(w);

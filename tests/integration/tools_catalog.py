@@ -30,7 +30,10 @@ def test_tools_list():
                                    "describe_table", "list_functions",
                                    "sample_table", "explain"]),
           "tools/list has the seven tools", sorted(tools))
-    check(all(t["annotations"] == {"readOnlyHint": True,
+    check(all(t["annotations"] == {"title": t["title"],
+                                   "readOnlyHint": True,
+                                   "destructiveHint": False,
+                                   "idempotentHint": True,
                                    "openWorldHint": False}
               and t["title"] and t["inputSchema"]["type"] == "object"
               and t["outputSchema"]["type"] == "object"

@@ -554,6 +554,8 @@ struct job {
 	struct pgerr	 pg;		/* or the PostgreSQL error behind it */
 	struct jw	 out;		/* structuredContent being built */
 	void		(*finish)(struct job *);	/* ends out, or NULL */
+	/* Sends the reply; NULL: a CallToolResult (result_send). */
+	void		(*send)(struct job *);
 	const char	*list_key;	/* catalog listing: its array's key */
 	struct jw	 rowbuf;	/* row set: the rows array */
 	struct jw	 cols;		/* row set: the columns array */

@@ -78,7 +78,10 @@ loop_finish(void)
 	if (job == NULL)
 		return;
 	loop.done = NULL;
-	if (!job->cancelled)
+	/* A cancelled request is not answered. */
+	if (!job->cancelled && job->send != NULL)
+		job->send(job);
+	else if (!job->cancelled)
 		result_send(job);
 	audit_job(job, loop.cfg);
 	job_free(job);

@@ -80,6 +80,7 @@
 #define KEEPALIVE_COUNT		6
 #define TCP_USER_TIMEOUT_MS	60000
 #define NOTES_MAX		5	/* server notices kept per call */
+#define PROGRESS_INTERVAL_MS	250	/* at most 4 progress notes a second */
 #define NOTE_BYTES_MAX		256	/* bytes kept of each */
 #define EMBED_DEPTH_MAX		32	/* json nesting embedded as JSON */
 /*
@@ -484,6 +485,12 @@ void	 rpc_init(size_t reply_max);
  */
 void	 rpc_result_begin(struct jw *w, const struct rpc_req *);
 int	 rpc_result_end(struct jw *w, const struct rpc_req *);
+/*
+ * Send notifications/progress for the raw token tok (a JSON string with
+ * its quotes, or an integer): progress so far and a message.
+ */
+int	 rpc_progress(const char *tok, size_t toklen, long long progress,
+	    const char *message);
 /* Send an error; id omitted when req or req->id is NULL. */
 int	 rpc_error(const struct rpc_req *, const struct error *);
 /* True if raw id bytes a and b name the same request. */
@@ -581,6 +588,10 @@ struct job {
 	bool		*cut;		/* per column: a value was cut */
 	size_t		 cut_chars;	/* characters shown of the first cut */
 	long long	 fetch_want;	/* rows the running FETCH asks for */
+	const char	*progress;	/* raw _meta.progressToken, or NULL */
+	size_t		 progresslen;
+	long long	 progress_sent;	/* rows last reported */
+	uint64_t	 progress_ms;	/* when */
 	size_t		 cols_bytes;	/* the columns' share of max_bytes */
 };
 
@@ -682,6 +693,12 @@ struct job *job_new(struct rpc_req *, const char *tool, const struct config *);
 int	 job_add(struct job *, const char *sql, step_cb, int nparams, ...);
 /* Free job, its request included. */
 void	 job_free(struct job *);
+/*
+ * Tell a client that asked (a progressToken) how many rows have come:
+ * once the call has run PROGRESS_INTERVAL_MS, then at most that often and
+ * only when more have come; never once the call is cancelled or over.
+ */
+void	 job_progress(struct job *);
 /* Keep a server notice of the user's statement for the result. */
 void	 job_note(struct job *, const char *severity, const char *text);
 /*

@@ -99,6 +99,26 @@ job_free(struct job *job)
 }
 
 void
+job_progress(struct job *job)
+{
+	char		 msg[64];
+	uint64_t	 now;
+
+	if (job->progress == NULL || job->cancelled || job->timed_out ||
+	    job->nrows <= job->progress_sent)
+		return;
+	/* A quick call has nothing to report: the first note waits too. */
+	now = now_ms();
+	if (now - (job->progress_sent > 0 ? job->progress_ms :
+	    job->started_ms) < PROGRESS_INTERVAL_MS)
+		return;
+	snprintf(msg, sizeof(msg), "%lld rows fetched", job->nrows);
+	(void)rpc_progress(job->progress, job->progresslen, job->nrows, msg);
+	job->progress_sent = job->nrows;
+	job->progress_ms = now;
+}
+
+void
 job_note(struct job *job, const char *severity, const char *text)
 {
 	char	 buf[NOTE_BYTES_MAX];

@@ -233,6 +233,8 @@ cb_fetch(struct job *job, void *conn, const void *res)
 
 	(void)conn;
 	next = fetch_rows(job, res);
+	if (next == STEP_AGAIN)
+		job_progress(job);
 	if (next == STEP_AGAIN && fetch_sql(job, &job->steps[job->cur]) == -1) {
 		job->failed = true;
 		err_set(&job->err, 0, "out of memory");

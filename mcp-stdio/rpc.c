@@ -154,6 +154,29 @@ rpc_result_end(struct jw *w, const struct rpc_req *req)
 }
 
 int
+rpc_progress(const char *tok, size_t toklen, long long progress,
+    const char *message)
+{
+	struct jw	 w;
+	int		 rc;
+
+	jw_init(&w);
+	jw_obj_open(&w);
+	jw_kstr(&w, "jsonrpc", "2.0");
+	jw_kstr(&w, "method", "notifications/progress");
+	jw_key(&w, "params");
+	jw_obj_open(&w);
+	jw_key(&w, "progressToken");
+	jw_raw(&w, tok, toklen);
+	jw_kint(&w, "progress", progress);
+	jw_kstr(&w, "message", message);
+	jw_obj_close(&w);
+	rc = rpc_send(&w);
+	jw_free(&w);
+	return rc;
+}
+
+int
 rpc_error(const struct rpc_req *req, const struct error *err)
 {
 	struct jw	 w;

@@ -266,6 +266,29 @@ tools_list(struct jw *w, enum proto proto)
 	jw_obj_close(w);
 }
 
+/*
+ * The progressToken of params._meta, kept raw (a string with its quotes,
+ * or an integer) for the notifications; anything else means none.
+ */
+static void
+tools_progress_token(struct job *job)
+{
+	const struct json_doc	*doc = &job->req->doc;
+	const char		*raw;
+	size_t			 len;
+	int			 t;
+
+	t = json_member(doc, json_member(doc, job->req->params, "_meta"),
+	    "progressToken");
+	if (json_type(doc, t) == JSON_STRING) {
+		raw = json_raw(doc, t, &len);
+		job->progress = raw - 1;
+		job->progresslen = len + 2;
+	} else if (json_type(doc, t) == JSON_NUMBER) {
+		job->progress = json_raw(doc, t, &job->progresslen);
+	}
+}
+
 int
 tools_call(struct rpc_req *req, const struct config *cfg, struct job **jobp,
     struct error *err)
@@ -295,6 +318,7 @@ tools_call(struct rpc_req *req, const struct config *cfg, struct job **jobp,
 	if ((job = job_new(req, t->name, cfg)) == NULL)
 		return err_set(err, RPC_INTERNAL_ERROR, "out of memory");
 	*jobp = job;
+	tools_progress_token(job);
 
 	a.req = req;
 	a.obj = json_member(&req->doc, req->params, "arguments");

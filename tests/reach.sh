@@ -384,8 +384,10 @@ timeout 90 node "$CLIENT" --timeout 30000 \
     --calls "$CLIENT_DIR/every-tool.json" -- "$BIN" --caller sdk \
     --dsn "$DSN" >"$T/calls.out" 2>"$T/calls.err"
 check_file "the SDK client checks every tool's result against its \
-    outputSchema: all pass (tests/client/every-tool.json)" "$T/calls.out" \
-    eval 'grep -q "\"ok\":true" "$T/calls.out" &&
+    outputSchema: all pass (tests/client/every-tool.json), and the slow \
+    query's progress notes reach its onprogress" "$T/calls.out" \
+    eval 'grep -q "\"progress\":[1-9]" "$T/calls.out" &&
+    grep -q "\"ok\":true" "$T/calls.out" &&
     [ "$(grep -o "\"ok\":true" "$T/calls.out" | wc -l)" -eq \
     "$(($(grep -o "\"name\":" "$CLIENT_DIR/every-tool.json" | wc -l) + 1))" ]'
 printf '[{"name":"query","arguments":{}}]' >"$T/one-call.json"

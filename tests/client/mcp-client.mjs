@@ -81,10 +81,13 @@ async function main() {
 		if (o.calls !== null) {
 			summary.calls = [];
 			for (const c of o.calls) {
-				const one = { name: c.name };
+				const one = { name: c.name, progress: 0 };
 				try {
+					// onprogress makes the SDK send a
+					// progressToken and count the notes.
 					const r = await client.callTool(c,
-					    undefined, { timeout: o.timeout });
+					    undefined, { timeout: o.timeout,
+					    onprogress: () => { one.progress++; } });
 					one.ok = !r.isError;
 					if (r.isError)
 						one.error = firstText(r);

@@ -503,7 +503,8 @@ db_run(struct job *job)
 bool
 db_busy(void)
 {
-	return db.job != NULL;
+	/* A job over but not yet taken back still holds the runner. */
+	return db.job != NULL || db.done != NULL;
 }
 
 bool

@@ -613,7 +613,10 @@ struct job *db_take_done(void);
  * cancel its statement in PostgreSQL (conn_cancel); true if it did.
  */
 bool	 db_cancel_if(const char *id, size_t idlen);
-/* True while a job is running or waiting for the connection. */
+/*
+ * True while a job is running, waiting for the connection, or over and
+ * not yet taken back (db_take_done()).
+ */
 bool	 db_busy(void);
 /*
  * Close the connection, cancelling the running statement first; its job

@@ -12,6 +12,7 @@ side by side so that the whole file takes one timeout: one fills the
 queue and cancels a queued request, the other cancels the call that
 waits.
 """
+import json
 import os
 import socket
 import subprocess
@@ -180,8 +181,23 @@ def test_write_errors():
           "status %d: %s" % (p.returncode, p.stderr))
 
 
+def test_each_failure_answered():
+    """Jobs that fail at once (no database) are each answered."""
+    p = subprocess.run([BINARY, "--caller", "x", "--dsn",
+                        "host=/nonexistent"], input=b"".join(
+                            b'{"jsonrpc":"2.0","id":%d,"method":"tools/call",'
+                            b'"params":{"name":"list_schemas"}}\n' % i
+                            for i in range(1, 6)), capture_output=True,
+                       timeout=30)
+    ids = [json.loads(line)["id"] for line in p.stdout.splitlines()]
+    check(ids == [1, 2, 3, 4, 5],
+          "five calls piped with the database down: five answers, in order",
+          ids)
+
+
 def main():
-    return run_tests([test_queue, test_write_errors])
+    return run_tests([test_queue, test_write_errors,
+                      test_each_failure_answered])
 
 
 if __name__ == "__main__":

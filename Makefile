@@ -39,7 +39,8 @@ SRC = mcp-stdio/args.c mcp-stdio/array.c mcp-stdio/audit.c \
       mcp-stdio/describe.c mcp-stdio/era.c mcp-stdio/explain.c \
       mcp-stdio/geo.c mcp-stdio/guard.c mcp-stdio/io.c mcp-stdio/job.c \
       mcp-stdio/json.c mcp-stdio/jsonchk.c mcp-stdio/jw.c mcp-stdio/lex.c \
-      mcp-stdio/loop.c mcp-stdio/mcp.c mcp-stdio/pgv.c mcp-stdio/result.c \
+      mcp-stdio/loop.c mcp-stdio/mcp.c mcp-stdio/pgv.c mcp-stdio/prompts.c \
+      mcp-stdio/resources.c mcp-stdio/result.c \
       mcp-stdio/rowset.c mcp-stdio/rpc.c mcp-stdio/scalar.c \
       mcp-stdio/secret.c mcp-stdio/tools.c mcp-stdio/txn.c mcp-stdio/util.c
 OBJ = $(SRC:.c=.o)

@@ -209,7 +209,9 @@ catalog_relation_found(struct job *job, const void *vres)
 	if (!PQgetisnull(res, 0, 0))
 		return true;
 	job->failed = true;
-	err_set(&job->err, 0, "no table or view \"%s\" in schema \"%s\"; "
+	/* The code matters to resources/read; a tool shows the text only. */
+	err_set(&job->err, RPC_RESOURCE_NOT_FOUND, "no table or view \"%s\" "
+	    "in schema \"%s\"; "
 	    "it has: %s", table, schema, PQgetisnull(res, 0, ex) ?
 	    "no tables or views" : PQgetvalue(res, 0, ex));
 	return false;

@@ -301,10 +301,22 @@ describe_table(struct job *job, struct args *a, const struct config *cfg,
 
 	if (arg_relation(a, cfg, &schema, &table, err) == -1)
 		return -1;
+	rc = describe_steps(job, schema, table, cfg);
+	free(schema);
+	free(table);
+	return rc == -1 ? err_set(err, 0, "out of memory") : 0;
+}
+
+int
+describe_steps(struct job *job, const char *schema, const char *table,
+    const struct config *cfg)
+{
+	int	 rc;
+
 	job->finish = catalog_finish;
 	jw_kstr(&job->out, "schema", schema);
 	jw_kstr(&job->out, "table", table);
-	/* cb_describe_probe may swap in the relation step that marks hypertables. */
+	/* cb_describe_probe may swap in the step that marks hypertables. */
 	rc = job_add(job, catalog_sql_probe, cb_describe_probe, 0);
 	if (rc == 0)
 		rc = job_add(job, sql_describe, cb_relation, 2, schema, table);
@@ -318,7 +330,5 @@ describe_table(struct job *job, struct args *a, const struct config *cfg,
 	if (rc == 0)
 		rc = job_add(job, sql_referenced_by, cb_referenced_by, 3,
 		    schema, table, cfg->schemas_array);
-	free(schema);
-	free(table);
-	return rc == -1 ? err_set(err, 0, "out of memory") : 0;
+	return rc;
 }

@@ -11,6 +11,7 @@
  *   catalog_ the listing tools' SQL, shared with sample_table
  *   describe_ describe_table: keys, indexes, statistics
  *   explain_ the explain tool: a query's plan
+ *   resources_ a resource per readable table; read as describe_table
  *   arg_     argument readers shared by the tools
  *   result_  CallToolResult and PostgreSQL error text
  *   db_      the libpq runner; returns finished jobs, formats nothing
@@ -91,6 +92,7 @@
 #define REPLY_SLACK		65536
 #define CALLER_MAX		48	/* application_name holds 63 bytes */
 #define SCHEMAS_MAX		32
+#define RESOURCES_PAGE		100	/* resources per resources/list */
 #define NAME_MAX_BYTES		63	/* PostgreSQL's NAMEDATALEN - 1 */
 #define ERRMSG_MAX		1024
 #define AUDIT_SQL_MAX		4096	/* SQL bytes in the syslog line */
@@ -107,6 +109,7 @@
 #define RPC_METHOD_NOT_FOUND	(-32601)
 #define RPC_INVALID_PARAMS	(-32602)
 #define RPC_INTERNAL_ERROR	(-32603)
+#define RPC_RESOURCE_NOT_FOUND	(-32002)	/* handshake era */
 
 /*
  * Run-time configuration, filled once by main() and read-only afterwards.
@@ -827,6 +830,9 @@ bool	 catalog_use_variant(struct job *, const void *pgresult,
 /* describe_table (describe.c). */
 int	 describe_table(struct job *, struct args *, const struct config *,
 	    struct error *);
+/* Its statements for relation table of schema; 0, or -1: out of memory. */
+int	 describe_steps(struct job *, const char *schema, const char *table,
+	    const struct config *);
 
 int	 catalog_schemas(struct job *, struct args *, const struct config *,
 	    struct error *);
@@ -869,6 +875,36 @@ void	 tools_list(struct jw *, enum proto);
  */
 int	 tools_call(struct rpc_req *, const struct config *, struct job **,
 	    struct error *);
+
+/* ---- prompts.c: prompts/list and prompts/get -------------------------- */
+
+#define PROMPT_COLUMNS_MAX	100	/* columns a prompt's message lists */
+
+/*
+ * Build the job of a prompts/list (the prompts whose tables this role
+ * can read) or of a prompts/get (one user message naming the table and
+ * the columns the catalog has now).  Returns 0 with *job set, which then
+ * owns req; or -1 with err holding the JSON-RPC error (-32602 for an
+ * unknown prompt, a bad argument or cursor), no job made.
+ */
+int	 prompts_list(struct rpc_req *, const struct config *, struct job **,
+	    struct error *);
+int	 prompts_get(struct rpc_req *, const struct config *, struct job **,
+	    struct error *);
+
+/* ---- resources.c ------------------------------------------------------ */
+
+/*
+ * resources/list and resources/read: 0 with *job made (it owns req and
+ * sends its own reply, an error too), or -1 with err (-32602, -32002)
+ * and no job.
+ */
+int	 resources_list(struct rpc_req *, const struct config *, struct job **,
+	    struct error *);
+int	 resources_read(struct rpc_req *, const struct config *, struct job **,
+	    struct error *);
+/* Write the resources/templates/list result. */
+void	 resources_templates(struct jw *);
 
 /* ---- result.c --------------------------------------------------------- */
 

@@ -1,7 +1,8 @@
 /*
- * The method table: every MCP method this server knows, its handler,
- * whether it needs the database, how the loop routes it and in which
- * protocol eras it exists.  The loop knows no method names; it asks here.
+ * The method table: every MCP method this server knows, how it is
+ * answered (at once, or by a job from the database), how the loop routes
+ * it and in which protocol eras it exists.  The loop knows no method
+ * names; it asks here.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -12,10 +13,14 @@
 
 struct method {
 	const char	*name;
-	/* Answers req, or returns 1 with *job when it needs the database. */
-	int		(*handler)(struct session *, struct rpc_req *,
-			    const struct config *, struct job **);
-	bool		 database;	/* the handler makes a job */
+	/* Answers req at once, without the database; NULL for a job. */
+	void		(*answer)(struct session *, struct rpc_req *);
+	/*
+	 * Or makes the job that answers req from the database: 0 (or 1, an
+	 * answer decided already) with *job made, or -1 with err and none.
+	 */
+	int		(*make_job)(struct rpc_req *, const struct config *,
+			    struct job **, struct error *);
 	enum mcp_route	 route;
 	unsigned int	 eras;
 };
@@ -30,14 +35,11 @@ static const char instructions[] =
     "rows.";
 
 /* initialize: negotiate the version, declare what we implement. */
-static int
-mcp_initialize(struct session *sess, struct rpc_req *req,
-    const struct config *cfg, struct job **job)
+static void
+mcp_initialize(struct session *sess, struct rpc_req *req)
 {
 	struct jw	 w;
 
-	(void)cfg;
-	(void)job;
 	sess->proto = era_negotiate(&req->doc,
 	    json_member(&req->doc, req->params, "protocolVersion"));
 	req->proto = sess->proto;
@@ -51,6 +53,14 @@ mcp_initialize(struct session *sess, struct rpc_req *req,
 	jw_obj_open(&w);
 	jw_kbool(&w, "listChanged", false);
 	jw_obj_close(&w);
+	jw_key(&w, "prompts");
+	jw_obj_open(&w);
+	jw_kbool(&w, "listChanged", false);
+	jw_obj_close(&w);
+	/* No listChanged: a client would open a subscription for it. */
+	jw_key(&w, "resources");
+	jw_obj_open(&w);
+	jw_obj_close(&w);
 	jw_obj_close(&w);
 	jw_key(&w, "serverInfo");
 	jw_obj_open(&w);
@@ -63,76 +73,81 @@ mcp_initialize(struct session *sess, struct rpc_req *req,
 	jw_obj_close(&w);
 	rpc_result_end(&w, req);
 	jw_free(&w);
-	return 0;
 }
 
 /* ping: an empty result. */
-static int
-mcp_ping(struct session *sess, struct rpc_req *req, const struct config *cfg,
-    struct job **job)
+static void
+mcp_ping(struct session *sess, struct rpc_req *req)
 {
 	struct jw	 w;
 
 	(void)sess;
-	(void)cfg;
-	(void)job;
 	jw_init(&w);
 	rpc_result_begin(&w, req);
 	jw_obj_open(&w);
 	jw_obj_close(&w);
 	rpc_result_end(&w, req);
 	jw_free(&w);
-	return 0;
 }
 
-static int
-mcp_tools_list(struct session *sess, struct rpc_req *req,
-    const struct config *cfg, struct job **job)
+/* A list that fits in one page: no cursor of ours exists. */
+static bool
+mcp_no_cursor(struct rpc_req *req)
 {
-	struct jw	 w;
 	struct error	 err;
 
+	if (json_member(&req->doc, req->params, "cursor") == -1)
+		return true;
+	err_set(&err, RPC_INVALID_PARAMS, "invalid cursor");
+	rpc_error(req, &err);
+	return false;
+}
+
+static void
+mcp_tools_list(struct session *sess, struct rpc_req *req)
+{
+	struct jw	 w;
+
 	(void)sess;
-	(void)cfg;
-	(void)job;
-	/* Everything fits in one page, so no cursor of ours exists. */
-	if (json_member(&req->doc, req->params, "cursor") != -1) {
-		err_set(&err, RPC_INVALID_PARAMS, "invalid cursor");
-		rpc_error(req, &err);
-		return 0;
-	}
+	if (!mcp_no_cursor(req))
+		return;
 	jw_init(&w);
 	rpc_result_begin(&w, req);
 	tools_list(&w, req->proto);
 	rpc_result_end(&w, req);
 	jw_free(&w);
-	return 0;
 }
 
-static int
-mcp_tools_call(struct session *sess, struct rpc_req *req,
-    const struct config *cfg, struct job **job)
+static void
+mcp_resource_templates(struct session *sess, struct rpc_req *req)
 {
-	struct error	 err;
+	struct jw	 w;
 
 	(void)sess;
-	if (job == NULL || tools_call(req, cfg, job, &err) == -1) {
-		rpc_error(req, &err);
-		return 0;	/* no job was made: the request is the loop's */
-	}
-	return 1;
+	if (!mcp_no_cursor(req))
+		return;
+	jw_init(&w);
+	rpc_result_begin(&w, req);
+	resources_templates(&w);
+	rpc_result_end(&w, req);
+	jw_free(&w);
 }
 
 static const struct method methods[] = {
-	{ "initialize", mcp_initialize, false, ROUTE_IN_ORDER,
+	{ "initialize", mcp_initialize, NULL, ROUTE_IN_ORDER, ERA_HANDSHAKE },
+	{ "ping", mcp_ping, NULL, ROUTE_AT_ONCE, ERA_HANDSHAKE },
+	{ "tools/list", mcp_tools_list, NULL, ROUTE_IN_ORDER, ERA_HANDSHAKE },
+	{ "tools/call", NULL, tools_call, ROUTE_IN_ORDER, ERA_HANDSHAKE },
+	{ "prompts/list", NULL, prompts_list, ROUTE_IN_ORDER, ERA_HANDSHAKE },
+	{ "prompts/get", NULL, prompts_get, ROUTE_IN_ORDER, ERA_HANDSHAKE },
+	{ "resources/list", NULL, resources_list, ROUTE_IN_ORDER,
 	  ERA_HANDSHAKE },
-	{ "ping", mcp_ping, false, ROUTE_AT_ONCE, ERA_HANDSHAKE },
-	{ "tools/list", mcp_tools_list, false, ROUTE_IN_ORDER, ERA_HANDSHAKE },
-	{ "tools/call", mcp_tools_call, true, ROUTE_IN_ORDER, ERA_HANDSHAKE },
-	{ "notifications/initialized", NULL, false, ROUTE_DROP,
+	{ "resources/read", NULL, resources_read, ROUTE_IN_ORDER,
 	  ERA_HANDSHAKE },
-	{ "notifications/cancelled", NULL, false, ROUTE_CANCEL,
-	  ERA_HANDSHAKE },
+	{ "resources/templates/list", mcp_resource_templates, NULL,
+	  ROUTE_IN_ORDER, ERA_HANDSHAKE },
+	{ "notifications/initialized", NULL, NULL, ROUTE_DROP, ERA_HANDSHAKE },
+	{ "notifications/cancelled", NULL, NULL, ROUTE_CANCEL, ERA_HANDSHAKE },
 };
 
 static const struct method *
@@ -189,13 +204,21 @@ mcp_handle(struct session *sess, struct rpc_req *req,
 	req->proto = sess->proto;
 	if (req->id == NULL)
 		return 0;		/* notifications are never answered */
-	if ((m = mcp_method(req)) == NULL || m->handler == NULL) {
-		/* server/discover too: clients fall back to initialize. */
-		err_set(&err, RPC_METHOD_NOT_FOUND, "method not found: %s",
-		    req->method);
-		rpc_error(req, &err);
+	m = mcp_method(req);
+	if (m != NULL && m->answer != NULL) {
+		m->answer(sess, req);
 		return 0;
 	}
-	/* Only a method that needs the database may make a job. */
-	return m->handler(sess, req, cfg, m->database ? job : NULL);
+	if (m != NULL && m->make_job != NULL) {
+		if (m->make_job(req, cfg, job, &err) == -1) {
+			rpc_error(req, &err);
+			return 0;	/* no job: the request is the caller's */
+		}
+		return 1;
+	}
+	/* server/discover too: clients fall back to initialize. */
+	err_set(&err, RPC_METHOD_NOT_FOUND, "method not found: %s",
+	    req->method);
+	rpc_error(req, &err);
+	return 0;
 }

@@ -5,9 +5,13 @@
 // tool result with isError), 2 on a usage error.  With --calls FILE (a
 // JSON array of {name, arguments}) it makes those calls instead, each of
 // which the SDK checks against the tool's outputSchema; summary.calls
-// says how each went.
+// says how each went.  With --prompts FILE (a JSON array of {name,
+// arguments}) it lists the prompts and gets each of those instead, the SDK
+// checking both results' shapes; summary.prompts holds the names listed,
+// summary.gets how each get went (its message text on success).
 //
-//   node mcp-client.mjs [--sql SQL | --sql-file FILE | --calls FILE]
+//   node mcp-client.mjs [--sql SQL | --sql-file FILE | --calls FILE |
+//       --prompts FILE]
 //       [--client-name NAME] [--env NAME=VALUE]... [--timeout MS]
 //       -- COMMAND [ARG]...
 //
@@ -17,13 +21,15 @@ import { readFileSync } from 'node:fs';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 
-const USAGE = 'usage: mcp-client.mjs [--sql SQL | --sql-file FILE | --calls FILE] ' +
+const USAGE = 'usage: mcp-client.mjs [--sql SQL | --sql-file FILE | --calls FILE | ' +
+    '--prompts FILE] ' +
     '[--client-name NAME] [--env NAME=VALUE]... [--timeout MS] -- COMMAND [ARG]...';
 
 // Parses argv into options and the command; exits 2 on a usage error.
 function parseArgs(argv) {
 	const o = { sql: 'SELECT 1 AS one', name: 'reach-test', env: {},
-	    timeout: 60000, command: null, args: [], calls: null };
+	    timeout: 60000, command: null, args: [], calls: null,
+	    prompts: null };
 	let i = 0;
 	for (; i < argv.length && argv[i] !== '--'; i += 2) {
 		const v = argv[i + 1];
@@ -34,6 +40,9 @@ function parseArgs(argv) {
 		case '--sql-file': o.sql = readFileSync(v, 'utf8'); break;
 		case '--calls':
 			o.calls = JSON.parse(readFileSync(v, 'utf8'));
+			break;
+		case '--prompts':
+			o.prompts = JSON.parse(readFileSync(v, 'utf8'));
 			break;
 		case '--client-name': o.name = v; break;
 		case '--timeout': o.timeout = Number(v); break;
@@ -78,7 +87,30 @@ async function main() {
 		const { tools } = await client.listTools(undefined,
 		    { timeout: o.timeout });
 		summary.tools = tools.map((t) => t.name);
-		if (o.calls !== null) {
+		if (o.prompts !== null) {
+			const { prompts } = await client.listPrompts(undefined,
+			    { timeout: o.timeout });
+			summary.prompts = prompts.map((p) => p.name);
+			summary.gets = [];
+			for (const g of o.prompts) {
+				const one = { name: g.name };
+				try {
+					const r = await client.getPrompt(g,
+					    { timeout: o.timeout });
+					one.ok = r.messages.length === 1 &&
+					    r.messages[0].role === 'user' &&
+					    r.messages[0].content.type === 'text';
+					one.text = one.ok ?
+					    r.messages[0].content.text : '';
+				} catch (e) {
+					one.ok = false;
+					one.error = String(e && e.message ?
+					    e.message : e);
+				}
+				summary.gets.push(one);
+			}
+			summary.ok = summary.gets.every((g) => g.ok);
+		} else if (o.calls !== null) {
 			summary.calls = [];
 			for (const c of o.calls) {
 				const one = { name: c.name, progress: 0 };

@@ -566,6 +566,8 @@ struct job {
 	void		(*finish)(struct job *);	/* ends out, or NULL */
 	/* Sends the reply; NULL: a CallToolResult (result_send). */
 	void		(*send)(struct job *);
+	void		*ctx;		/* what the method keeps, or NULL */
+	void		(*ctx_free)(void *);	/* frees ctx with the job */
 	const char	*list_key;	/* catalog listing: its array's key */
 	struct jw	 rowbuf;	/* row set: the rows array */
 	struct jw	 cols;		/* row set: the columns array */

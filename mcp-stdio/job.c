@@ -84,6 +84,8 @@ job_free(struct job *job)
 	free(job->coltypes);
 	free(job->coltypmods);
 	free(job->cut);
+	if (job->ctx_free != NULL)
+		job->ctx_free(job->ctx);
 	free(job->tool);
 	free(job->sql);
 	free(job->pg.message);

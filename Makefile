@@ -35,11 +35,13 @@ ALL_LDFLAGS  = $(LDFLAGS)
 
 SRC = mcp-stdio/args.c mcp-stdio/array.c mcp-stdio/audit.c \
       mcp-stdio/banned.c \
-      mcp-stdio/caller.c mcp-stdio/catalog.c mcp-stdio/conn.c mcp-stdio/db.c \
+      mcp-stdio/caller.c mcp-stdio/catalog.c mcp-stdio/complete.c \
+      mcp-stdio/conn.c mcp-stdio/db.c \
       mcp-stdio/describe.c mcp-stdio/era.c mcp-stdio/explain.c \
       mcp-stdio/geo.c mcp-stdio/guard.c mcp-stdio/io.c mcp-stdio/job.c \
       mcp-stdio/json.c mcp-stdio/jsonchk.c mcp-stdio/jw.c mcp-stdio/lex.c \
-      mcp-stdio/loop.c mcp-stdio/mcp.c mcp-stdio/pgv.c mcp-stdio/prompts.c \
+      mcp-stdio/loop.c mcp-stdio/mcp.c mcp-stdio/pgv.c \
+      mcp-stdio/prompt_text.c mcp-stdio/prompts.c \
       mcp-stdio/resources.c mcp-stdio/result.c \
       mcp-stdio/rowset.c mcp-stdio/rpc.c mcp-stdio/scalar.c \
       mcp-stdio/secret.c mcp-stdio/tools.c mcp-stdio/txn.c mcp-stdio/util.c

@@ -1,9 +1,12 @@
 /*
- * Argument readers shared by the tools: strings and integers with their
- * limits, the check for unknown names, and the schema and relation
- * arguments checked against the readable schemas.  Each returns 0, or -1
- * with err holding a sentence for the model (an isError text).
+ * Argument readers shared by the tools and prompts: strings and integers
+ * with their limits, the check for unknown names, and the schema and
+ * relation arguments checked against the readable schemas.  Each returns
+ * 0, or -1 with err holding a sentence for the model (an isError text).
+ * Then the checks of a string's form: digits, months YYYY-MM and dates
+ * YYYY-MM-DD.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -157,4 +160,51 @@ arg_relation(struct args *a, const struct config *cfg, char **schema,
 		return -1;
 	}
 	return 0;
+}
+
+bool
+arg_digits(const char *s, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		if (!isdigit((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+bool
+arg_month_valid(const char *s)
+{
+	int	 m;
+
+	if (strlen(s) != 7 || !arg_digits(s, 4) || s[4] != '-' ||
+	    !arg_digits(s + 5, 2))
+		return false;
+	m = (s[5] - '0') * 10 + (s[6] - '0');
+	return m >= 1 && m <= 12 && strncmp(s, "0000", 4) != 0;
+}
+
+bool
+arg_date_valid(const char *s)
+{
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
+	    30, 31 };
+	char	 ym[8];
+	int	 y, m, d;
+
+	if (strlen(s) != 10 || s[7] != '-' || !arg_digits(s + 8, 2))
+		return false;
+	memcpy(ym, s, 7);
+	ym[7] = '\0';
+	if (!arg_month_valid(ym))
+		return false;
+	y = ((s[0] - '0') * 10 + (s[1] - '0')) * 100 + (s[2] - '0') * 10 +
+	    (s[3] - '0');
+	m = (s[5] - '0') * 10 + (s[6] - '0');
+	d = (s[8] - '0') * 10 + (s[9] - '0');
+	if (d < 1 || d > mdays[m - 1])
+		return false;
+	return m != 2 || d < 29 ||
+	    ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0);
 }

@@ -12,7 +12,10 @@
  *   describe_ describe_table: keys, indexes, statistics
  *   explain_ the explain tool: a query's plan
  *   resources_ a resource per readable table; read as describe_table
- *   arg_     argument readers shared by the tools
+ *   prompts_ the prompt table, prompts/list and prompts/get
+ *   ptext_   a prompts/get's message: the catalog's answers, task texts
+ *   complete_ completion/complete: schemas, tables, regions
+ *   arg_     argument readers shared by the tools and prompts
  *   result_  CallToolResult and PostgreSQL error text
  *   db_      the libpq runner; returns finished jobs, formats nothing
  *   txn_     the transaction script every job runs
@@ -93,6 +96,7 @@
 #define CALLER_MAX		48	/* application_name holds 63 bytes */
 #define SCHEMAS_MAX		32
 #define RESOURCES_PAGE		100	/* resources per resources/list */
+#define COMPLETE_MAX		100	/* values per completion/complete */
 #define NAME_MAX_BYTES		63	/* PostgreSQL's NAMEDATALEN - 1 */
 #define ERRMSG_MAX		1024
 #define AUDIT_SQL_MAX		4096	/* SQL bytes in the syslog line */
@@ -488,6 +492,8 @@ void	 rpc_init(size_t reply_max);
  */
 void	 rpc_result_begin(struct jw *w, const struct rpc_req *);
 int	 rpc_result_end(struct jw *w, const struct rpc_req *);
+/* Send result, one complete JSON value, as the result (the same way). */
+int	 rpc_reply_json(const struct rpc_req *, const struct jw *result);
 /*
  * Send notifications/progress for the raw token tok (a JSON string with
  * its quotes, or an integer): progress so far and a message.
@@ -746,6 +752,12 @@ int	 arg_relation(struct args *, const struct config *, char **schema,
 	    char **table, struct error *);
 /* NULL-terminated names as "a, b, c" in buf, for messages. */
 void	 arg_name_list(char *buf, size_t bufsz, const char *const *names);
+/* Whether s starts with n ASCII digits. */
+bool	 arg_digits(const char *s, size_t n);
+/* Whether s is a month as YYYY-MM, a real one. */
+bool	 arg_month_valid(const char *s);
+/* Whether s is a date as YYYY-MM-DD, a real day of the Gregorian calendar. */
+bool	 arg_date_valid(const char *s);
 
 /*
  * A tool's preparation: read its arguments and add its statements to the
@@ -878,9 +890,60 @@ void	 tools_list(struct jw *, enum proto);
 int	 tools_call(struct rpc_req *, const struct config *, struct job **,
 	    struct error *);
 
-/* ---- prompts.c: prompts/list and prompts/get -------------------------- */
+/* ---- prompts.c, prompt_text.c: prompts/list and prompts/get ---------- */
 
 #define PROMPT_COLUMNS_MAX	100	/* columns a prompt's message lists */
+#define PROMPT_REGION_MAX	64	/* bytes of a region name */
+
+struct text;
+struct pget;
+
+/* One argument of a prompt, as prompts/list shows it. */
+struct parg {
+	const char	*name;
+	const char	*description;
+	bool		 required;
+};
+
+/* One prompt: what prompts/list shows, its table and its task text. */
+struct prompt {
+	const char	*name;
+	const char	*title;
+	const char	*description;
+	const struct parg *args;	/* ends with a NULL name */
+	const char	*schema;	/* NULL: the table argument names it */
+	const char	*table;
+	const char *const *keys;	/* the columns the task uses */
+	const char	*month_col;	/* its latest month is the default */
+	void		(*task)(struct text *, const struct pget *);
+};
+
+/* A growable message text; failed once memory ran out. */
+struct text {
+	char		*buf;
+	size_t		 len;
+	size_t		 cap;
+	bool		 failed;
+};
+
+/*
+ * A prompts/get on its way, the job's ctx: its prompt, its checked
+ * arguments and what the catalog said.
+ */
+struct pget {
+	const struct prompt *p;
+	long long	 days;
+	char		 month[8];	/* YYYY-MM or "" */
+	char		 from[11];	/* YYYY-MM-DD or "" */
+	char		 to[11];
+	char		 region[PROMPT_REGION_MAX + 1];
+	char		 schema[NAME_MAX_BYTES + 1];
+	char		 table[NAME_MAX_BYTES + 1];
+	char		*qualified;	/* as format('%I.%I') quotes it */
+	char		*comment;
+	struct text	 cols;		/* one line per column */
+	unsigned int	 have;		/* bit i: keys[i] is a column */
+};
 
 /*
  * Build the job of a prompts/list (the prompts whose tables this role
@@ -893,6 +956,21 @@ int	 prompts_list(struct rpc_req *, const struct config *, struct job **,
 	    struct error *);
 int	 prompts_get(struct rpc_req *, const struct config *, struct job **,
 	    struct error *);
+
+/* The task text of each prompt: the question and how to answer it. */
+void	 ptext_distance(struct text *, const struct pget *);
+void	 ptext_open(struct text *, const struct pget *);
+void	 ptext_mttr(struct text *, const struct pget *);
+void	 ptext_fuel(struct text *, const struct pget *);
+void	 ptext_explore(struct text *, const struct pget *);
+/* prompts/get's step: the table's columns into the job's struct pget. */
+enum step_next ptext_columns(struct job *, void *pgconn, const void *pgresult);
+/* prompts/get's step: the latest month of data, if there is one. */
+enum step_next ptext_month(struct job *, void *pgconn, const void *pgresult);
+/* prompts/get's reply: the message, or the JSON-RPC error. */
+void	 ptext_send(struct job *);
+/* Free a struct pget (a job's ctx) and what it holds; NULL is a no-op. */
+void	 ptext_free(void *);
 
 /* ---- resources.c ------------------------------------------------------ */
 
@@ -907,6 +985,15 @@ int	 resources_read(struct rpc_req *, const struct config *, struct job **,
 	    struct error *);
 /* Write the resources/templates/list result. */
 void	 resources_templates(struct jw *);
+
+/* ---- complete.c ------------------------------------------------------- */
+
+/*
+ * completion/complete: 0 with *job made (it owns req and sends its own
+ * reply), or -1 with err (-32602) and no job.
+ */
+int	 complete_make(struct rpc_req *, const struct config *, struct job **,
+	    struct error *);
 
 /* ---- result.c --------------------------------------------------------- */
 

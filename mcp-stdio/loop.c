@@ -102,8 +102,9 @@ loop_dispatch(struct rpc_req *req)
 
 	if (mcp_handle(&loop.session, req, loop.cfg, &job) == 0)
 		req_free(req);
-	else if (job->failed) {
-		loop.done = job;	/* decided without the database */
+	else if (job->failed || job->nsteps == 0) {
+		/* Decided, or needing no statement: no database. */
+		loop.done = job;
 		loop_finish();
 	} else
 		db_run(job);

@@ -61,6 +61,9 @@ mcp_initialize(struct session *sess, struct rpc_req *req)
 	jw_key(&w, "resources");
 	jw_obj_open(&w);
 	jw_obj_close(&w);
+	jw_key(&w, "completions");
+	jw_obj_open(&w);
+	jw_obj_close(&w);
 	jw_obj_close(&w);
 	jw_key(&w, "serverInfo");
 	jw_obj_open(&w);
@@ -146,6 +149,8 @@ static const struct method methods[] = {
 	  ERA_HANDSHAKE },
 	{ "resources/templates/list", mcp_resource_templates, NULL,
 	  ROUTE_IN_ORDER, ERA_HANDSHAKE },
+	{ "completion/complete", NULL, complete_make, ROUTE_IN_ORDER,
+	  ERA_HANDSHAKE },
 	{ "notifications/initialized", NULL, NULL, ROUTE_DROP, ERA_HANDSHAKE },
 	{ "notifications/cancelled", NULL, NULL, ROUTE_CANCEL, ERA_HANDSHAKE },
 };

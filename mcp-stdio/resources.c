@@ -156,18 +156,12 @@ res_error(struct job *job)
 static void
 res_send_list(struct job *job)
 {
-	struct jw	 w;
-
 	if (job->failed) {
 		res_error(job);
 		return;
 	}
 	jw_obj_close(&job->out);
-	jw_init(&w);
-	rpc_result_begin(&w, job->req);
-	jw_raw(&w, job->out.buf, job->out.len);
-	rpc_result_end(&w, job->req);
-	jw_free(&w);
+	(void)rpc_reply_json(job->req, &job->out);
 }
 
 /* resources/read's reply: describe_table's JSON as the one content. */

@@ -154,6 +154,26 @@ rpc_result_end(struct jw *w, const struct rpc_req *req)
 }
 
 int
+rpc_reply_json(const struct rpc_req *req, const struct jw *result)
+{
+	struct jw	 w;
+	struct error	 err;
+	int		 rc;
+
+	if (result->failed) {
+		err_set(&err, RPC_INTERNAL_ERROR, "the result could not be "
+		    "encoded");
+		return rpc_error(req, &err);
+	}
+	jw_init(&w);
+	rpc_result_begin(&w, req);
+	jw_raw(&w, result->buf, result->len);
+	rc = rpc_result_end(&w, req);
+	jw_free(&w);
+	return rc;
+}
+
+int
 rpc_progress(const char *tok, size_t toklen, long long progress,
     const char *message)
 {

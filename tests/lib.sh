@@ -113,6 +113,24 @@ wait_listen() {
 	return 1
 }
 
+# client_install DIR LOG: npm ci in DIR (the SDK client of tests/client)
+# unless its node_modules came from this very lockfile; 0, or 1 with the
+# reason in LOG.
+client_install() {
+	want=$(sha256sum <"$1/package-lock.json" | cut -d' ' -f1)
+	stamp=$1/node_modules/.reach-lock-sha256
+	if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+		return 0
+	fi
+	if ! command -v npm >/dev/null 2>&1; then
+		echo "npm is missing (Debian: apt-get install npm)" >"$2"
+		return 1
+	fi
+	(cd "$1" && timeout 300 npm ci --no-audit --no-fund --loglevel=error) \
+	    >"$2" 2>&1 || return 1
+	echo "$want" >"$stamp"
+}
+
 # wait_for TENTHS COMMAND...: wait for COMMAND to succeed, at most TENTHS
 # tenths of a second.
 wait_for() {

@@ -129,22 +129,7 @@ check "test accounts amcp-svc, amcp-fc, amcp-carol (group amcp-analysts), \
 
 # The SDK client: npm ci from the lockfile, skipped when node_modules was
 # installed from this very lockfile.
-client_install() {
-	want=$(sha256sum <"$CLIENT_DIR/package-lock.json" | cut -d' ' -f1)
-	stamp=$CLIENT_DIR/node_modules/.reach-lock-sha256
-	if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
-		return 0
-	fi
-	if ! command -v npm >/dev/null 2>&1; then
-		echo "npm is missing (Debian: apt-get install npm)" >"$T/npm.log"
-		return 1
-	fi
-	(cd "$CLIENT_DIR" &&
-	    timeout 300 npm ci --no-audit --no-fund --loglevel=error) \
-	    >"$T/npm.log" 2>&1 || return 1
-	echo "$want" >"$stamp"
-}
-if client_install; then
+if client_install "$CLIENT_DIR" "$T/npm.log"; then
 	v=$(node -p "require('$CLIENT_DIR/node_modules/@modelcontextprotocol/sdk/package.json').version")
 	ok "SDK client installed from tests/client/package-lock.json \
 	    (@modelcontextprotocol/sdk $v, node $(node --version))"

@@ -145,7 +145,7 @@ struct error {
 	char		 msg[ERRMSG_MAX];
 };
 
-/* Fill err with a printf-style message; returns -1 for "return err_set(...)". */
+/* Fill err with a printf-style message; returns -1 for "return err_set()". */
 int	 err_set(struct error *, int, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));
 
@@ -984,7 +984,7 @@ int	 resources_list(struct rpc_req *, const struct config *, struct job **,
 int	 resources_read(struct rpc_req *, const struct config *, struct job **,
 	    struct error *);
 /* Write the resources/templates/list result. */
-void	 resources_templates(struct jw *);
+void	 resources_templates(struct jw *, enum proto);
 
 /* ---- complete.c ------------------------------------------------------- */
 
@@ -1084,6 +1084,8 @@ void	 secret_scrub(const char *in, char *out, size_t outsz);
 #define STR2(x)		#x
 
 uint64_t now_ms(void);
+/* The value of hex digit c, or -1. */
+int	 hex_value(int c);
 /* 1 to max letters, digits, '.', '_', '@' or '-': a name safe anywhere. */
 bool	 word_valid(const char *, size_t max);
 

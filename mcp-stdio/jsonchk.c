@@ -71,18 +71,6 @@ json_utf8_valid(const char *s, size_t len)
 	return true;
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* The four hex digits at p (avail bytes there) into *cp; 0 or -1. */
 int
 json_hex4(const char *p, size_t avail, unsigned int *cp)
@@ -94,7 +82,7 @@ json_hex4(const char *p, size_t avail, unsigned int *cp)
 		return -1;
 	*cp = 0;
 	for (i = 0; i < 4; i++) {
-		if ((v = hexval(p[i])) == -1)
+		if ((v = hex_value((unsigned char)p[i])) == -1)
 			return -1;
 		*cp = *cp << 4 | (unsigned int)v;
 	}

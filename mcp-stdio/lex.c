@@ -426,17 +426,6 @@ lex_word_copy(const char *sql, const struct token *t, char *buf, size_t bufsz,
 	return true;
 }
 
-static int
-hexval(int c)
-{
-	if (lex_is_digit(c))
-		return c - '0';
-	c = ascii_lower(c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /* Append c to buf if it still has room below NAME_MAX_BYTES. */
 static void
 name_add(char *buf, size_t *n, int c)
@@ -479,7 +468,7 @@ lex_name_fold(const char *sql, const struct token *t, int esc, char *buf)
 			cp = 0;
 			for (k = 0; k < ndig; k++, i++) {
 				if (i >= end ||
-				    (d = hexval((unsigned char)sql[i])) == -1)
+				    (d = hex_value((unsigned char)sql[i])) == -1)
 					return false;
 				cp = cp * 16 + (unsigned long)d;
 			}

@@ -106,34 +106,33 @@ mcp_no_cursor(struct rpc_req *req)
 	return false;
 }
 
+/* A one-page list, written by write for the request's revision. */
 static void
-mcp_tools_list(struct session *sess, struct rpc_req *req)
+mcp_list(struct rpc_req *req, void (*write)(struct jw *, enum proto))
 {
 	struct jw	 w;
 
-	(void)sess;
 	if (!mcp_no_cursor(req))
 		return;
 	jw_init(&w);
 	rpc_result_begin(&w, req);
-	tools_list(&w, req->proto);
+	write(&w, req->proto);
 	rpc_result_end(&w, req);
 	jw_free(&w);
 }
 
 static void
+mcp_tools_list(struct session *sess, struct rpc_req *req)
+{
+	(void)sess;
+	mcp_list(req, tools_list);
+}
+
+static void
 mcp_resource_templates(struct session *sess, struct rpc_req *req)
 {
-	struct jw	 w;
-
 	(void)sess;
-	if (!mcp_no_cursor(req))
-		return;
-	jw_init(&w);
-	rpc_result_begin(&w, req);
-	resources_templates(&w);
-	rpc_result_end(&w, req);
-	jw_free(&w);
+	mcp_list(req, resources_templates);
 }
 
 static const struct method methods[] = {

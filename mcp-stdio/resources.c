@@ -58,18 +58,6 @@ res_uri(char *buf, const char *schema, const char *table)
 	res_encode(buf, RES_URI_MAX, table);
 }
 
-static int
-res_hex(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * Decode the n percent-encoded bytes at s into the name out
  * (NAME_MAX_BYTES + 1 bytes): 0, or -1 when empty, too long, or holding a
@@ -88,8 +76,8 @@ res_decode(const char *s, size_t n, char *out)
 			out[o++] = s[i];
 			continue;
 		}
-		if (i + 2 >= n || (hi = res_hex(s[i + 1])) == -1 ||
-		    (lo = res_hex(s[i + 2])) == -1 || hi + lo == 0)
+		if (i + 2 >= n || (hi = hex_value((unsigned char)s[i + 1])) == -1 ||
+		    (lo = hex_value((unsigned char)s[i + 2])) == -1 || hi + lo == 0)
 			return -1;
 		out[o++] = (char)(hi * 16 + lo);
 		i += 2;
@@ -279,8 +267,9 @@ resources_read(struct rpc_req *req, const struct config *cfg,
 }
 
 void
-resources_templates(struct jw *w)
+resources_templates(struct jw *w, enum proto proto)
 {
+	(void)proto;
 	jw_obj_open(w);
 	jw_key(w, "resourceTemplates");
 	jw_arr_open(w);

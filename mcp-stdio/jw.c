@@ -396,18 +396,22 @@ void
 jw_raw(struct jw *w, const char *s, size_t len)
 {
 	const unsigned char	*p = (const unsigned char *)s;
-	size_t			 i, start, n;
+	size_t			 i, run, start, n;
 	unsigned int		 cp;
 	bool			 instr = false, esc = false;
 
 	if (!jw_pre_value(w))
 		return;
 	start = w->len;
-	for (i = 0; i < len && !w->failed; i++) {
+	/* Bytes that go out as they are are copied a run at a time. */
+	for (i = run = 0; i < len && !w->failed; i++) {
 		if (!instr) {
 			if (p[i] == ' ' || p[i] == '\t' || p[i] == '\n' ||
-			    p[i] == '\r')
+			    p[i] == '\r') {
+				jw_put(w, s + run, i - run);
+				run = i + 1;
 				continue;
+			}
 			if (p[i] == '"')
 				instr = true;
 		} else if (esc)
@@ -417,18 +421,21 @@ jw_raw(struct jw *w, const char *s, size_t len)
 		else if (p[i] == '"')
 			instr = false;
 		else if (p[i] < 0x20 || p[i] == 0x7f) {
+			jw_put(w, s + run, i - run);
 			jw_put_u(w, p[i]);
-			continue;
+			run = i + 1;
 		} else if (p[i] == 0xc2 || p[i] == 0xe2) {
 			n = p[i] == 0xc2 ? 2 : 3;
 			if (n <= len - i && (cp = jw_unsafe_cp(p + i, n)) != 0) {
+				jw_put(w, s + run, i - run);
 				jw_put_u(w, cp);
 				i += n - 1;
-				continue;
+				run = i + 1;
 			}
 		}
-		jw_putc(w, (char)p[i]);
 	}
+	if (run < len)
+		jw_put(w, s + run, len - run);
 	if (!w->failed && w->len == start)
 		w->failed = true;
 }

@@ -28,8 +28,7 @@ static const char sql_tables[] =
     "ELSE c.relname END AS v "
     "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
     "WHERE n.nspname = ANY ($1::text[]) AND ($3 = '' OR n.nspname = $3) "
-    "AND c.relkind IN " RELKINDS " AND NOT c.relispartition "
-    "AND has_table_privilege(c.oid, 'SELECT') "
+    "AND " READABLE_REL " "
     "AND starts_with(CASE WHEN $3 = '' THEN n.nspname || '.' || c.relname "
     "ELSE c.relname END, $2) ORDER BY 1 LIMIT " STR(COMPLETE_MAX) " + 1";
 
@@ -80,13 +79,10 @@ complete_send(struct job *job)
 {
 	struct values	*vs = job->ctx;
 	struct jw	 w;
-	struct error	 err;
 	int		 i;
 
 	if (job->failed) {
-		err_set(&err, RPC_INTERNAL_ERROR, "%s", job->pg.message != NULL ?
-		    job->pg.message : job->err.msg);
-		rpc_error(job->req, &err);
+		result_job_error(job);
 		return;
 	}
 	jw_init(&w);

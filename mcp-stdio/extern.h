@@ -818,6 +818,10 @@ typedef int (*tool_prep)(struct job *, struct args *, const struct config *,
     "c.relhassubclass, c.relnamespace " \
     "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace " \
     "WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN " RELKINDS ") "
+/* Relation c is one of the kinds listed and the role may read it. */
+#define READABLE_REL \
+    "c.relkind IN " RELKINDS " AND NOT c.relispartition " \
+    "AND has_table_privilege(c.oid, 'SELECT')"
 #define QUALIFIED \
     "CASE WHEN c.oid IS NOT NULL " \
     "THEN format('%I.%I', $1, c.relname) END AS qualified"
@@ -999,6 +1003,11 @@ int	 complete_make(struct rpc_req *, const struct config *, struct job **,
 
 /* Send the result of a finished job (structuredContent or isError). */
 void	 result_send(struct job *);
+/*
+ * Answer a failed job that is not a tool call with a JSON-RPC error: a
+ * PostgreSQL error as -32603, else the code the job set (-32603 if none).
+ */
+void	 result_job_error(struct job *);
 
 /* ---- mcp.c: the method table ------------------------------------------ */
 

@@ -355,21 +355,9 @@ ptext_send(struct job *job)
 	const struct pget *g = job->ctx;
 	struct jw	 w;
 	struct text	 t;
-	struct error	 err;
 
 	if (job->failed) {
-		if (job->err.code != 0)
-			rpc_error(job->req, &job->err);
-		else {
-			if (job->pg.message != NULL)
-				err_set(&err, RPC_INTERNAL_ERROR, "database "
-				    "error: %s (SQLSTATE %s)", job->pg.message,
-				    job->pg.sqlstate);
-			else
-				err_set(&err, RPC_INTERNAL_ERROR, "%s",
-				    job->err.msg);
-			rpc_error(job->req, &err);
-		}
+		result_job_error(job);
 		return;
 	}
 	memset(&t, 0, sizeof(t));

@@ -22,8 +22,7 @@ static const char sql_resources[] =
     "SELECT n.nspname, c.relname, " RELKIND_NAME " AS kind, "
     "obj_description(c.oid, 'pg_class') "
     "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-    "WHERE n.nspname = ANY ($1::text[]) AND c.relkind IN " RELKINDS " "
-    "AND NOT c.relispartition AND has_table_privilege(c.oid, 'SELECT') "
+    "WHERE n.nspname = ANY ($1::text[]) AND " READABLE_REL " "
     "ORDER BY 1, 2 OFFSET $2 LIMIT $3";
 
 /* Append s percent-encoded (all but A-Z a-z 0-9 - . _ ~) to buf. */
@@ -126,26 +125,12 @@ cb_resources(struct job *job, void *conn, const void *vres)
 	return STEP_NEXT;
 }
 
-/* A failed resources job answers with a JSON-RPC error. */
-static void
-res_error(struct job *job)
-{
-	struct error	 err;
-
-	if (job->pg.message != NULL)
-		err_set(&err, RPC_INTERNAL_ERROR, "%s", job->pg.message);
-	else
-		err_set(&err, job->err.code != 0 ? job->err.code :
-		    RPC_INTERNAL_ERROR, "%s", job->err.msg);
-	rpc_error(job->req, &err);
-}
-
 /* resources/list's reply: the page job->out holds. */
 static void
 res_send_list(struct job *job)
 {
 	if (job->failed) {
-		res_error(job);
+		result_job_error(job);
 		return;
 	}
 	jw_obj_close(&job->out);
@@ -161,7 +146,7 @@ res_send_read(struct job *job)
 	if (!job->failed && job->finish != NULL)
 		job->finish(job);
 	if (job->failed) {
-		res_error(job);
+		result_job_error(job);
 		return;
 	}
 	jw_obj_close(&job->out);

@@ -83,6 +83,20 @@ result_pg_error(struct job *job)
 		    "is read-only; only queries run here.");
 }
 
+void
+result_job_error(struct job *job)
+{
+	struct error	 err;
+
+	if (job->pg.message != NULL)
+		err_set(&err, RPC_INTERNAL_ERROR, "database error: %s "
+		    "(SQLSTATE %s)", job->pg.message, job->pg.sqlstate);
+	else
+		err_set(&err, job->err.code != 0 ? job->err.code :
+		    RPC_INTERNAL_ERROR, "%s", job->err.msg);
+	rpc_error(job->req, &err);
+}
+
 /* The content array of a result: one text block of len bytes. */
 static void
 result_text(struct jw *w, const char *text, size_t len)

@@ -15,6 +15,7 @@ functions (ONLY=word in the environment picks those whose name holds
 word) and returns the exit status.  Every process started here is
 stopped by PID; every wait is bounded.
 """
+import contextlib
 import json
 import os
 import re
@@ -74,6 +75,23 @@ def psql(sql, user="postgres", extra=()):
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60,
         text=True)
     return p.returncode, p.stdout.strip(), p.stderr.strip()
+
+
+@contextlib.contextmanager
+def scratch_schema(schema, tables):
+    """A schema of empty tables (names, quoted as given) that the read-only
+    role may read, dropped again when the with block ends."""
+    rc, _, err = psql("CREATE SCHEMA %s; " % schema + " ".join(
+        "CREATE TABLE %s.\"%s\" (i int);" % (schema, t) for t in tables) +
+        " GRANT USAGE ON SCHEMA %s TO analytics_ro;"
+        " GRANT SELECT ON ALL TABLES IN SCHEMA %s TO analytics_ro;"
+        % (schema, schema))
+    if rc != 0:
+        raise AssertionError(err)
+    try:
+        yield
+    finally:
+        psql("DROP SCHEMA %s CASCADE" % schema)
 
 
 def pg_ctl(action):

@@ -9,7 +9,7 @@ import sys
 # The helper library lives one directory up, in tests/.
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
     __file__))))
-from mcptest import Server, check, psql, run_tests
+from mcptest import Server, check, psql, run_tests, scratch_schema
 
 TEMPLATE = {"type": "ref/resource",
             "uri": "analytics://table/{schema}/{table}"}
@@ -68,12 +68,7 @@ def test_complete():
 
 
 def test_cap_and_no_database():
-    psql("CREATE SCHEMA IF NOT EXISTS manycomp; " + " ".join(
-        "CREATE TABLE IF NOT EXISTS manycomp.t%03d (i int);" % i
-        for i in range(130)) +
-        " GRANT USAGE ON SCHEMA manycomp TO analytics_ro;"
-        " GRANT SELECT ON ALL TABLES IN SCHEMA manycomp TO analytics_ro;")
-    try:
+    with scratch_schema("manycomp", ["t%03d" % i for i in range(130)]):
         s = Server("--schemas", "manycomp")
         s.initialize()
         c, _ = complete(s, TEMPLATE, "table", "t", {"schema": "manycomp"})
@@ -82,8 +77,6 @@ def test_cap_and_no_database():
               "at most 100 values, hasMore when there are more", c and
               (len(c["values"]), c["hasMore"]))
         s.stop()
-    finally:
-        psql("DROP SCHEMA manycomp CASCADE")
     s = Server(dsn="host=/nonexistent")
     s.initialize()
     c, _ = complete(s, TEMPLATE, "schema", "")

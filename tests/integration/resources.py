@@ -10,7 +10,7 @@ import sys
 # The helper library lives one directory up, in tests/.
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
     __file__))))
-from mcptest import Server, check, psql, run_tests
+from mcptest import Server, check, psql, run_tests, scratch_schema
 
 
 def all_resources(s):
@@ -70,12 +70,7 @@ def test_list_and_read():
 def test_pages_and_errors():
     s = Server()
     s.initialize()
-    psql("CREATE SCHEMA IF NOT EXISTS manyres; " + " ".join(
-        "CREATE TABLE IF NOT EXISTS manyres.\"t %03d/x\" (i int);" % i
-        for i in range(150)) +
-        " GRANT USAGE ON SCHEMA manyres TO analytics_ro;"
-        " GRANT SELECT ON ALL TABLES IN SCHEMA manyres TO analytics_ro;")
-    try:
+    with scratch_schema("manyres", ["t %03d/x" % i for i in range(150)]):
         s2 = Server("--schemas", "manyres")
         s2.initialize()
         res, pages = all_resources(s2)
@@ -90,8 +85,6 @@ def test_pages_and_errors():
                                            ["text"])["table"] == "t 007/x",
               "an encoded URI reads back", r)
         s2.stop()
-    finally:
-        psql("DROP SCHEMA manyres CASCADE")
     for uri, why in [("analytics://table/tickets/nosuch", "no table"),
                      ("analytics://table/pg_catalog/pg_class",
                       "not readable"),

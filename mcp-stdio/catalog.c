@@ -210,7 +210,8 @@ catalog_relation_found(struct job *job, const void *vres)
 		return true;
 	job->failed = true;
 	/* The code matters to resources/read; a tool shows the text only. */
-	err_set(&job->err, RPC_RESOURCE_NOT_FOUND, "no table or view \"%s\" "
+	err_set(&job->err, era_not_found(job->req->proto),
+	    "no table or view \"%s\" "
 	    "in schema \"%s\"; "
 	    "it has: %s", table, schema, PQgetisnull(res, 0, ex) ?
 	    "no tables or views" : PQgetvalue(res, 0, ex));

@@ -114,6 +114,7 @@
 #define RPC_INVALID_PARAMS	(-32602)
 #define RPC_INTERNAL_ERROR	(-32603)
 #define RPC_RESOURCE_NOT_FOUND	(-32002)	/* handshake era */
+#define RPC_UNSUPPORTED_VERSION	(-32022)	/* stateless era */
 
 /*
  * Run-time configuration, filled once by main() and read-only afterwards.
@@ -176,6 +177,8 @@ void	 jw_limit(struct jw *, size_t max);
 void	 jw_reset(struct jw *);
 void	 jw_obj_open(struct jw *);
 void	 jw_obj_close(struct jw *);
+/* Reopen the object just closed (its '}' the last byte) for more members. */
+void	 jw_obj_reopen(struct jw *);
 void	 jw_arr_open(struct jw *);
 void	 jw_arr_close(struct jw *);
 /* A key in the current object; the next call writes its value. */
@@ -450,19 +453,44 @@ enum proto {
 	PROTO_2024_11_05,
 	PROTO_2025_03_26,	/* tool annotations */
 	PROTO_2025_06_18,	/* title, outputSchema, structuredContent */
-	PROTO_2025_11_25
+	PROTO_2025_11_25,
+	PROTO_2026_07_28	/* stateless: no initialize, _meta per request */
 };
-#define PROTO_LATEST	PROTO_2025_11_25
+#define PROTO_HANDSHAKE_LATEST	PROTO_2025_11_25
 
 /* What one client session has agreed to; the loop owns it. */
 struct session {
-	enum proto	 proto;		/* latest until initialize says */
+	enum proto	 proto;		/* handshake: latest until initialize */
+	bool		 initialized;	/* initialize has been answered */
+	/*
+	 * Set when the session opened with a stateless request (typically
+	 * server/discover) rather than initialize: from then on a request
+	 * without the revision in its _meta is refused.
+	 */
+	bool		 stateless;
 };
 
-/* The revision named by the string token tok, else the latest. */
+/* The handshake revision named by the string token tok, else the latest. */
 enum proto era_negotiate(const struct json_doc *, int tok);
 /* The name of a revision, e.g. "2025-11-25". */
 const char *era_name(enum proto);
+/* True for the stateless era's revisions. */
+bool	 era_stateless(enum proto);
+/*
+ * The era of a request, from its params._meta: 0 when it names no
+ * revision (a handshake-era request); 1 with *p set when it names one we
+ * speak and carries the client's capabilities; -1 with err otherwise:
+ * -32022 (and *requested, the token of the version asked for) or -32602.
+ */
+int	 era_of_request(const struct json_doc *, int params, enum proto *p,
+	    int *requested, struct error *);
+/*
+ * The revisions a request's _meta may name, as a JSON array; the handshake
+ * revisions are reached through initialize instead.
+ */
+void	 era_write_supported(struct jw *);
+/* The code for "no such resource": -32002, or -32602 when stateless. */
+int	 era_not_found(enum proto);
 
 /* ---- rpc.c: JSON-RPC envelopes ---------------------------------------- */
 
@@ -473,7 +501,13 @@ struct rpc_req {
 	size_t		 idlen;
 	char		*method;
 	int		 params;	/* token index or -1 */
-	enum proto	 proto;		/* the session's when it is handled */
+	enum proto	 proto;		/* set when it is handled */
+	/*
+	 * A stateless-era result's caching hint (ttlMs, cacheScope), set
+	 * by the method; cache_scope NULL for none.
+	 */
+	long		 ttl_ms;
+	const char	*cache_scope;	/* "public" or "private" */
 };
 
 /*
@@ -487,8 +521,10 @@ void	 rpc_init(size_t reply_max);
 /*
  * A reply is built in one buffer: rpc_result_begin() writes the envelope
  * up to "result":, the caller writes the result value into w, and
- * rpc_result_end() closes and sends it as one line.  A w that failed or
- * grew past the cap is replaced by error -32603.  Returns 0 or -1.
+ * rpc_result_end() closes and sends it as one line, adding to a result
+ * object the members every stateless-era result carries (resultType and
+ * the request's caching hint).  A w that failed or grew past the cap is
+ * replaced by error -32603.  Returns 0 or -1.
  */
 void	 rpc_result_begin(struct jw *w, const struct rpc_req *);
 int	 rpc_result_end(struct jw *w, const struct rpc_req *);
@@ -502,6 +538,9 @@ int	 rpc_progress(const char *tok, size_t toklen, long long progress,
 	    const char *message);
 /* Send an error; id omitted when req or req->id is NULL. */
 int	 rpc_error(const struct rpc_req *, const struct error *);
+/* The same with the error's "data": data, one JSON value. */
+int	 rpc_error_data(const struct rpc_req *, const struct error *,
+	    const struct jw *data);
 /* True if raw id bytes a and b name the same request. */
 bool	 rpc_id_equal(const char *, size_t, const char *, size_t);
 

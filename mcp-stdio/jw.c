@@ -197,6 +197,29 @@ jw_obj_close(struct jw *w)
 	jw_putc(w, '}');
 }
 
+/*
+ * Reopen the object just written as a member's value (its '}' the last
+ * byte), so that more members can follow; close it again with
+ * jw_obj_close().  Fails on anything else.
+ */
+void
+jw_obj_reopen(struct jw *w)
+{
+	if (w->failed)
+		return;
+	if (w->len < 2 || w->buf[w->len - 1] != '}' ||
+	    w->depth == JW_DEPTH_MAX || w->key_due[w->depth] == false ||
+	    !w->in_obj[w->depth]) {
+		w->failed = true;
+		return;
+	}
+	w->len--;
+	w->depth++;
+	w->in_obj[w->depth] = true;
+	w->key_due[w->depth] = true;
+	w->first[w->depth] = w->buf[w->len - 1] == '{';
+}
+
 /* Close the current array; fails on an object. */
 void
 jw_arr_close(struct jw *w)

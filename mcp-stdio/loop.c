@@ -249,7 +249,7 @@ loop_run(const struct config *cfg)
 	short		 events;
 
 	loop.cfg = cfg;
-	loop.session.proto = PROTO_LATEST;
+	loop.session.proto = PROTO_HANDSHAKE_LATEST;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);	/* a dead peer is EPIPE */

@@ -10,6 +10,18 @@
 #include "extern.h"
 
 #define ERA_HANDSHAKE	0x1	/* initialize and the revisions it names */
+#define ERA_STATELESS	0x2	/* 2026-07-28: _meta on every request */
+#define ERA_BOTH	(ERA_HANDSHAKE | ERA_STATELESS)
+
+/*
+ * How long a stateless-era client may keep a result (ttlMs) and whether a
+ * cache may share it between analysts (cacheScope).  What depends on the
+ * analyst's role (the catalog it can read) is private; tools/list too, as
+ * the options of one analyst's forced command may differ from another's.
+ */
+#define KEEP_HOUR	3600000L
+#define KEEP_CATALOG	300000L		/* tables come and go */
+#define KEEP_READ	60000L		/* estimates and statistics move */
 
 struct method {
 	const char	*name;
@@ -23,6 +35,9 @@ struct method {
 			    struct job **, struct error *);
 	enum mcp_route	 route;
 	unsigned int	 eras;
+	/* The stateless-era caching hint of its result; scope NULL: none. */
+	long		 ttl_ms;
+	const char	*cache_scope;
 };
 
 static const char instructions[] =
@@ -34,7 +49,47 @@ static const char instructions[] =
     "truncated. Prefer aggregates and WHERE clauses over fetching raw "
     "rows.";
 
-/* initialize: negotiate the version, declare what we implement. */
+/* What this server implements, for initialize and server/discover. */
+static void
+mcp_write_capabilities(struct jw *w)
+{
+	jw_key(w, "capabilities");
+	jw_obj_open(w);
+	jw_key(w, "tools");
+	jw_obj_open(w);
+	jw_kbool(w, "listChanged", false);
+	jw_obj_close(w);
+	jw_key(w, "prompts");
+	jw_obj_open(w);
+	jw_kbool(w, "listChanged", false);
+	jw_obj_close(w);
+	/* No listChanged: a client would open a subscription for it. */
+	jw_key(w, "resources");
+	jw_obj_open(w);
+	jw_obj_close(w);
+	jw_key(w, "completions");
+	jw_obj_open(w);
+	jw_obj_close(w);
+	jw_obj_close(w);
+}
+
+/* The server's name and version as member key of an object. */
+static void
+mcp_write_server_info(struct jw *w, const char *key, enum proto proto)
+{
+	jw_key(w, key);
+	jw_obj_open(w);
+	jw_kstr(w, "name", MCP_NAME);
+	if (proto >= PROTO_2025_06_18)
+		jw_kstr(w, "title", "Fleet analytics (read-only SQL)");
+	jw_kstr(w, "version", MCP_VERSION);
+	jw_obj_close(w);
+}
+
+/*
+ * initialize: negotiate the version, declare what we implement.  It opens
+ * the handshake era whatever came before it.
+ */
 static void
 mcp_initialize(struct session *sess, struct rpc_req *req)
 {
@@ -42,37 +97,40 @@ mcp_initialize(struct session *sess, struct rpc_req *req)
 
 	sess->proto = era_negotiate(&req->doc,
 	    json_member(&req->doc, req->params, "protocolVersion"));
+	sess->initialized = true;
+	sess->stateless = false;
 	req->proto = sess->proto;
 	jw_init(&w);
 	rpc_result_begin(&w, req);
 	jw_obj_open(&w);
 	jw_kstr(&w, "protocolVersion", era_name(req->proto));
-	jw_key(&w, "capabilities");
-	jw_obj_open(&w);
-	jw_key(&w, "tools");
-	jw_obj_open(&w);
-	jw_kbool(&w, "listChanged", false);
-	jw_obj_close(&w);
-	jw_key(&w, "prompts");
-	jw_obj_open(&w);
-	jw_kbool(&w, "listChanged", false);
-	jw_obj_close(&w);
-	/* No listChanged: a client would open a subscription for it. */
-	jw_key(&w, "resources");
-	jw_obj_open(&w);
-	jw_obj_close(&w);
-	jw_key(&w, "completions");
-	jw_obj_open(&w);
-	jw_obj_close(&w);
-	jw_obj_close(&w);
-	jw_key(&w, "serverInfo");
-	jw_obj_open(&w);
-	jw_kstr(&w, "name", MCP_NAME);
-	if (req->proto >= PROTO_2025_06_18)
-		jw_kstr(&w, "title", "Fleet analytics (read-only SQL)");
-	jw_kstr(&w, "version", MCP_VERSION);
-	jw_obj_close(&w);
+	mcp_write_capabilities(&w);
+	mcp_write_server_info(&w, "serverInfo", req->proto);
 	jw_kstr(&w, "instructions", instructions);
+	jw_obj_close(&w);
+	rpc_result_end(&w, req);
+	jw_free(&w);
+}
+
+/* server/discover (stateless era): what initialize would have said. */
+static void
+mcp_discover(struct session *sess, struct rpc_req *req)
+{
+	struct jw	 w;
+
+	(void)sess;
+	jw_init(&w);
+	rpc_result_begin(&w, req);
+	jw_obj_open(&w);
+	jw_key(&w, "supportedVersions");
+	era_write_supported(&w);
+	mcp_write_capabilities(&w);
+	jw_kstr(&w, "instructions", instructions);
+	jw_key(&w, "_meta");
+	jw_obj_open(&w);
+	mcp_write_server_info(&w, "io.modelcontextprotocol/serverInfo",
+	    req->proto);
+	jw_obj_close(&w);
 	jw_obj_close(&w);
 	rpc_result_end(&w, req);
 	jw_free(&w);
@@ -136,32 +194,40 @@ mcp_resource_templates(struct session *sess, struct rpc_req *req)
 }
 
 static const struct method methods[] = {
-	{ "initialize", mcp_initialize, NULL, ROUTE_IN_ORDER, ERA_HANDSHAKE },
-	{ "ping", mcp_ping, NULL, ROUTE_AT_ONCE, ERA_HANDSHAKE },
-	{ "tools/list", mcp_tools_list, NULL, ROUTE_IN_ORDER, ERA_HANDSHAKE },
-	{ "tools/call", NULL, tools_call, ROUTE_IN_ORDER, ERA_HANDSHAKE },
-	{ "prompts/list", NULL, prompts_list, ROUTE_IN_ORDER, ERA_HANDSHAKE },
-	{ "prompts/get", NULL, prompts_get, ROUTE_IN_ORDER, ERA_HANDSHAKE },
-	{ "resources/list", NULL, resources_list, ROUTE_IN_ORDER,
-	  ERA_HANDSHAKE },
-	{ "resources/read", NULL, resources_read, ROUTE_IN_ORDER,
-	  ERA_HANDSHAKE },
+	{ "initialize", mcp_initialize, NULL, ROUTE_IN_ORDER, ERA_HANDSHAKE,
+	  0, NULL },
+	{ "server/discover", mcp_discover, NULL, ROUTE_IN_ORDER, ERA_STATELESS,
+	  KEEP_HOUR, "public" },
+	{ "ping", mcp_ping, NULL, ROUTE_AT_ONCE, ERA_HANDSHAKE, 0, NULL },
+	{ "tools/list", mcp_tools_list, NULL, ROUTE_IN_ORDER, ERA_BOTH,
+	  KEEP_HOUR, "private" },
+	{ "tools/call", NULL, tools_call, ROUTE_IN_ORDER, ERA_BOTH, 0, NULL },
+	{ "prompts/list", NULL, prompts_list, ROUTE_IN_ORDER, ERA_BOTH,
+	  KEEP_CATALOG, "private" },
+	{ "prompts/get", NULL, prompts_get, ROUTE_IN_ORDER, ERA_BOTH, 0, NULL },
+	{ "resources/list", NULL, resources_list, ROUTE_IN_ORDER, ERA_BOTH,
+	  KEEP_CATALOG, "private" },
+	{ "resources/read", NULL, resources_read, ROUTE_IN_ORDER, ERA_BOTH,
+	  KEEP_READ, "private" },
 	{ "resources/templates/list", mcp_resource_templates, NULL,
-	  ROUTE_IN_ORDER, ERA_HANDSHAKE },
+	  ROUTE_IN_ORDER, ERA_BOTH, KEEP_HOUR, "public" },
 	{ "completion/complete", NULL, complete_make, ROUTE_IN_ORDER,
-	  ERA_HANDSHAKE },
-	{ "notifications/initialized", NULL, NULL, ROUTE_DROP, ERA_HANDSHAKE },
-	{ "notifications/cancelled", NULL, NULL, ROUTE_CANCEL, ERA_HANDSHAKE },
+	  ERA_BOTH, 0, NULL },
+	{ "notifications/initialized", NULL, NULL, ROUTE_DROP, ERA_HANDSHAKE,
+	  0, NULL },
+	{ "notifications/cancelled", NULL, NULL, ROUTE_CANCEL, ERA_BOTH,
+	  0, NULL },
 };
 
+/* The method called name in the eras given, or NULL. */
 static const struct method *
-mcp_method(const struct rpc_req *req)
+mcp_method(const char *name, unsigned int eras)
 {
 	size_t	 i;
 
 	for (i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
-		if (strcmp(req->method, methods[i].name) == 0 &&
-		    (methods[i].eras & ERA_HANDSHAKE))
+		if (strcmp(name, methods[i].name) == 0 &&
+		    (methods[i].eras & eras))
 			return &methods[i];
 	return NULL;
 }
@@ -169,7 +235,7 @@ mcp_method(const struct rpc_req *req)
 enum mcp_route
 mcp_route(const struct rpc_req *req)
 {
-	const struct method	*m = mcp_method(req);
+	const struct method	*m = mcp_method(req->method, ERA_BOTH);
 
 	if (req->id == NULL)
 		/* Notifications are never answered; one may cancel. */
@@ -197,32 +263,110 @@ mcp_cancel_target(const struct rpc_req *req, const char **id, size_t *idlen)
 	return false;
 }
 
+/* Refuse a request whose _meta names a revision we do not speak. */
+static void
+mcp_unsupported(const struct rpc_req *req, int requested,
+    const struct error *err)
+{
+	struct jw	 data;
+	const char	*v;
+	size_t		 n;
+
+	/* A string: its quotes are around what json_raw() gives. */
+	v = json_raw(&req->doc, requested, &n);
+	jw_init(&data);
+	jw_obj_open(&data);
+	jw_key(&data, "supported");
+	era_write_supported(&data);
+	jw_key(&data, "requested");
+	jw_raw(&data, v - 1, n + 2);
+	jw_obj_close(&data);
+	rpc_error_data(req, err, &data);
+	jw_free(&data);
+}
+
+/*
+ * Set req->proto: the revision its _meta names (stateless era), else the
+ * session's.  A session that began statelessly refuses a request without
+ * it.  Returns 0, or -1 when req has been answered with an error.
+ */
+static int
+mcp_era(struct session *sess, struct rpc_req *req)
+{
+	struct error	 err;
+	int		 requested, rc;
+
+	req->proto = sess->proto;
+	if (strcmp(req->method, "initialize") == 0)
+		return 0;
+	rc = era_of_request(&req->doc, req->params, &req->proto, &requested,
+	    &err);
+	if (rc == 1) {
+		if (!sess->initialized)
+			sess->stateless = true;
+		return 0;
+	}
+	if (rc == 0 && !sess->stateless)
+		return 0;
+	if (rc == 0)
+		err_set(&err, RPC_INVALID_PARAMS, "this session began without "
+		    "initialize, so it speaks %s: every request needs _meta "
+		    "with \"io.modelcontextprotocol/protocolVersion\" and "
+		    "\"io.modelcontextprotocol/clientCapabilities\"",
+		    era_name(PROTO_2026_07_28));
+	if (err.code == RPC_UNSUPPORTED_VERSION)
+		mcp_unsupported(req, requested, &err);
+	else
+		rpc_error(req, &err);
+	return -1;
+}
+
 int
 mcp_handle(struct session *sess, struct rpc_req *req,
     const struct config *cfg, struct job **job)
 {
 	const struct method	*m;
 	struct error		 err;
+	bool			 stateless;
 
 	*job = NULL;
 	req->proto = sess->proto;
 	if (req->id == NULL)
 		return 0;		/* notifications are never answered */
-	m = mcp_method(req);
-	if (m != NULL && m->answer != NULL) {
+	if (mcp_method(req->method, ERA_BOTH) == NULL) {
+		/* Handshake-era clients fall back from server/discover. */
+		err_set(&err, RPC_METHOD_NOT_FOUND, "method not found: %s",
+		    req->method);
+		rpc_error(req, &err);
+		return 0;
+	}
+	if (mcp_era(sess, req) == -1)
+		return 0;
+	stateless = era_stateless(req->proto);
+	m = mcp_method(req->method, stateless ? ERA_STATELESS : ERA_HANDSHAKE);
+	if (m == NULL) {
+		if (stateless)
+			err_set(&err, RPC_METHOD_NOT_FOUND, "method not found: "
+			    "%s is not part of protocol revision %s",
+			    req->method, era_name(req->proto));
+		else
+			err_set(&err, RPC_INVALID_PARAMS, "%s is a %s request: "
+			    "its params need _meta with \"io.modelcontextprotocol/"
+			    "protocolVersion\" and \"io.modelcontextprotocol/"
+			    "clientCapabilities\"", req->method,
+			    era_name(PROTO_2026_07_28));
+		rpc_error(req, &err);
+		return 0;
+	}
+	req->ttl_ms = m->ttl_ms;
+	req->cache_scope = m->cache_scope;
+	if (m->answer != NULL) {
 		m->answer(sess, req);
 		return 0;
 	}
-	if (m != NULL && m->make_job != NULL) {
-		if (m->make_job(req, cfg, job, &err) == -1) {
-			rpc_error(req, &err);
-			return 0;	/* no job: the request is the caller's */
-		}
-		return 1;
+	if (m->make_job(req, cfg, job, &err) == -1) {
+		rpc_error(req, &err);
+		return 0;	/* no job: the request is the caller's */
 	}
-	/* server/discover too: clients fall back to initialize. */
-	err_set(&err, RPC_METHOD_NOT_FOUND, "method not found: %s",
-	    req->method);
-	rpc_error(req, &err);
-	return 0;
+	return 1;
 }

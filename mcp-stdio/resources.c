@@ -223,7 +223,7 @@ resources_read(struct rpc_req *req, const struct config *cfg,
 	    (slash = strchr(p, '/')) == NULL ||
 	    res_decode(p, (size_t)(slash - p), schema) == -1 ||
 	    res_decode(slash + 1, strlen(slash + 1), table) == -1) {
-		err_set(err, RPC_RESOURCE_NOT_FOUND, "resource not found: "
+		err_set(err, era_not_found(req->proto), "resource not found: "
 		    "%.200s; resources are " RES_SCHEME "SCHEMA/TABLE", uri);
 		free(uri);
 		return -1;
@@ -232,7 +232,7 @@ resources_read(struct rpc_req *req, const struct config *cfg,
 		if (strcmp(schema, cfg->schemas[i]) == 0)
 			break;
 	if (i == cfg->nschemas) {
-		err_set(err, RPC_RESOURCE_NOT_FOUND, "resource not found: "
+		err_set(err, era_not_found(req->proto), "resource not found: "
 		    "%.200s; schema \"%s\" is not readable here", uri, schema);
 		free(uri);
 		return -1;

@@ -136,10 +136,29 @@ rpc_result_begin(struct jw *w, const struct rpc_req *req)
 	rpc_begin(w, req, "result");
 }
 
+/*
+ * Into the result object just written: what every stateless-era result
+ * carries besides its own members.
+ */
+static void
+rpc_result_stateless(struct jw *w, const struct rpc_req *req)
+{
+	jw_obj_reopen(w);
+	jw_kstr(w, "resultType", "complete");
+	if (req->cache_scope != NULL) {
+		jw_kint(w, "ttlMs", req->ttl_ms);
+		jw_kstr(w, "cacheScope", req->cache_scope);
+	}
+	jw_obj_close(w);
+}
+
 int
 rpc_result_end(struct jw *w, const struct rpc_req *req)
 {
 	struct error	 err;
+
+	if (req != NULL && era_stateless(req->proto))
+		rpc_result_stateless(w, req);
 
 	/* The envelope's closing brace is the one byte still to come. */
 	if (w->failed)
@@ -199,6 +218,13 @@ rpc_progress(const char *tok, size_t toklen, long long progress,
 int
 rpc_error(const struct rpc_req *req, const struct error *err)
 {
+	return rpc_error_data(req, err, NULL);
+}
+
+int
+rpc_error_data(const struct rpc_req *req, const struct error *err,
+    const struct jw *data)
+{
 	struct jw	 w;
 	int		 rc;
 
@@ -207,6 +233,10 @@ rpc_error(const struct rpc_req *req, const struct error *err)
 	jw_obj_open(&w);
 	jw_kint(&w, "code", err->code);
 	jw_kstr(&w, "message", err->msg);
+	if (data != NULL && !data->failed) {
+		jw_key(&w, "data");
+		jw_raw(&w, data->buf, data->len);
+	}
 	jw_obj_close(&w);
 	rc = rpc_send(&w);
 	jw_free(&w);

@@ -445,6 +445,62 @@ test_growth(void)
 	free(s);
 }
 
+/* jw_obj_reopen: more members for the object just written, else fail. */
+static void
+test_reopen(void)
+{
+	struct jw	 w;
+
+	jw_init(&w);
+	jw_obj_open(&w);
+	jw_key(&w, "result");
+	jw_obj_open(&w);
+	jw_kint(&w, "a", 1);
+	jw_obj_close(&w);
+	jw_obj_reopen(&w);
+	jw_kstr(&w, "b", "x");
+	jw_obj_close(&w);
+	jw_obj_close(&w);
+	T_OK(is(&w, "{\"result\":{\"a\":1,\"b\":\"x\"}}"),
+	    "reopen: a member added: %s", w.buf);
+	jw_free(&w);
+
+	jw_init(&w);
+	jw_obj_open(&w);
+	jw_key(&w, "result");
+	RAW(&w, " { } ");
+	jw_obj_reopen(&w);
+	jw_kstr(&w, "b", "x");
+	jw_obj_close(&w);
+	jw_obj_close(&w);
+	T_OK(is(&w, "{\"result\":{\"b\":\"x\"}}"),
+	    "reopen: an empty raw object gets no comma: %s", w.buf);
+	jw_free(&w);
+
+	jw_init(&w);
+	jw_obj_open(&w);
+	jw_key(&w, "result");
+	jw_arr_open(&w);
+	jw_arr_close(&w);
+	jw_obj_reopen(&w);
+	T_OK(w.failed, "reopen: an array is no object");
+	jw_free(&w);
+
+	jw_init(&w);
+	jw_obj_open(&w);
+	jw_obj_close(&w);
+	jw_obj_reopen(&w);
+	T_OK(w.failed, "reopen: a top-level object is refused");
+	jw_free(&w);
+
+	jw_init(&w);
+	jw_obj_open(&w);
+	jw_kstr(&w, "s", "}");
+	jw_obj_reopen(&w);
+	T_OK(w.failed, "reopen: a string ending in a brace is no object");
+	jw_free(&w);
+}
+
 int
 main(void)
 {
@@ -456,5 +512,6 @@ main(void)
 	test_misuse();
 	test_reset();
 	test_growth();
+	test_reopen();
 	return t_exit();
 }

@@ -113,7 +113,7 @@ wait_listen() {
 	return 1
 }
 
-# client_install DIR LOG: npm ci in DIR (the SDK client of tests/client)
+# client_install DIR LOG: npm ci in DIR (a test client: tests/client ...)
 # unless its node_modules came from this very lockfile; 0, or 1 with the
 # reason in LOG.
 client_install() {

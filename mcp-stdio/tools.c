@@ -32,17 +32,29 @@
     "\"Table or view name, unquoted, as list_tables shows it.\"}"
 /* JSON Schema shorthands for the catalog's output schemas. */
 #define T_STR		"{\"type\":\"string\"}"
-#define T_STR_NULL	"{\"type\":[\"string\",\"null\"]}"
+/*
+ * Nullable and mixed types as anyOf branches of one type each, not as a
+ * "type" array: clients that map schemas onto a single-type dialect
+ * (the Inspector's --strict check warns of them) read these.
+ */
+#define T_NULL		"{\"type\":\"null\"}"
+#define T_STR_NULL	"{\"anyOf\":[{\"type\":\"string\"}," T_NULL "]}"
 #define T_INT		"{\"type\":\"integer\"}"
 #define T_BOOL		"{\"type\":\"boolean\"}"
 #define T_NUM		"{\"type\":\"number\"}"
 #define T_NAMES		"{\"type\":\"array\",\"items\":" T_STR "}"
 #define T_TIME		"{\"type\":\"string\",\"format\":\"date-time\"}"
+#define T_NUM_STR	"{\"anyOf\":[" T_NUM ",{\"type\":\"string\"}]}"
+/* A value of a column's type, as the query tool maps it to JSON. */
+#define T_ANY \
+    "{\"anyOf\":[{\"type\":\"string\"}," T_NUM ",{\"type\":\"boolean\"}," \
+    "{\"type\":\"object\"},{\"type\":\"array\"}," T_NULL "]}"
 #define T_KIND \
     "{\"type\":\"string\",\"enum\":[\"table\",\"partitioned table\"," \
     "\"view\",\"materialized view\",\"foreign table\"]}"
 #define T_ROWS \
-    "{\"type\":[\"integer\",\"null\"],\"description\":\"Estimated from " \
+    "{\"anyOf\":[{\"type\":\"integer\"}," T_NULL "],\"description\":" \
+    "\"Estimated from " \
     "the planner's statistics; a partitioned table or inheritance " \
     "parent (hypertable) counts its children's rows; null when never " \
     "analysed.\"}"
@@ -74,11 +86,10 @@
     ",\"comment\":" T_STR_NULL "," \
     "\"null_fraction\":" T_NUM ",\"distinct_estimate\":" T_INT "," \
     "\"common_values\":{\"type\":\"array\",\"items\":{\"type\":\"object\"," \
-    "\"properties\":{\"value\":{},\"frequency\":" T_NUM "}," \
+    "\"properties\":{\"value\":" T_ANY ",\"frequency\":" T_NUM "}," \
     "\"required\":[\"value\",\"frequency\"]}}," \
     "\"range_estimate\":{\"type\":\"object\",\"properties\":{" \
-    "\"low\":{\"type\":[\"number\",\"string\"]}," \
-    "\"high\":{\"type\":[\"number\",\"string\"]}}," \
+    "\"low\":" T_NUM_STR ",\"high\":" T_NUM_STR "}," \
     "\"required\":[\"low\",\"high\"]}}," \
     "\"required\":[\"name\",\"type\",\"nullable\",\"default\",\"comment\"]}"
 #define INDEX_ITEM \
@@ -165,8 +176,7 @@ static const struct tool {
 	  "\"schema\":" T_STR ",\"table\":" T_STR ",\"kind\":" T_KIND ","
 	  "\"comment\":" T_STR_NULL ",\"estimated_rows\":" T_ROWS ","
 	  "\"hypertable\":" T_HYPERTABLE ","
-	  "\"analyzed_at\":{\"type\":[\"string\",\"null\"],"
-	  "\"format\":\"date-time\"},"
+	  "\"analyzed_at\":{\"anyOf\":[" T_TIME "," T_NULL "]},"
 	  "\"primary_key\":" T_NAMES ","
 	  "\"columns\":{\"type\":\"array\",\"items\":" COLUMN_ITEM "},"
 	  "\"indexes\":{\"type\":\"array\",\"items\":" INDEX_ITEM "},"

@@ -152,15 +152,20 @@ def iso_time(s):
 
 def schema_errors(schema, value, path="$"):
     """What in value breaks schema (type, properties, required, items,
-    enum, format date-time), as a list.  Strict beyond JSON Schema: an
+    enum, format date-time, anyOf), as a list.  Strict beyond JSON Schema: an
     object must be described by properties that name each of its
     members, so that a schema says precisely what a model will read."""
     errs = []
     for kw in schema:
         if kw not in SCHEMA_NOTES and kw not in (
                 "type", "properties", "required", "items", "enum",
-                "format", "additionalProperties"):
+                "format", "additionalProperties", "anyOf"):
             errs.append("%s: unsupported keyword %s" % (path, kw))
+    if "anyOf" in schema:
+        branches = [schema_errors(b, value, path) for b in schema["anyOf"]]
+        if all(branches):
+            errs.append("%s: %r matches no branch of anyOf: %s" % (
+                path, value, "; ".join(b[0] for b in branches)))
     types = schema.get("type")
     if types is not None:
         types = types if isinstance(types, list) else [types]
@@ -201,6 +206,9 @@ def check_schema(schemas, tool, r, what):
           "\n".join(errs) or text_of(r))
 
 
+NULLABLE_INT = {"anyOf": [{"type": "integer"}, {"type": "null"}]}
+
+
 def test_validator():
     # The validator itself must be able to fail.
     schema = {"type": "object", "properties": {
@@ -220,7 +228,10 @@ def test_validator():
           and schema_errors(schema, {"n": 1, "extra": 1})
           and schema_errors({"type": "object"}, {"a": 1})
           and not schema_errors({}, {"a": 1})
-          and schema_errors({"oneOf": []}, 1),
+          and schema_errors({"oneOf": []}, 1)
+          and not schema_errors(NULLABLE_INT, None)
+          and not schema_errors(NULLABLE_INT, 3)
+          and schema_errors(NULLABLE_INT, "3"),
           "the test's schema validator tells good from bad")
 
 

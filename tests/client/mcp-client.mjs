@@ -8,10 +8,14 @@
 // says how each went.  With --prompts FILE (a JSON array of {name,
 // arguments}) it lists the prompts and gets each of those instead, the SDK
 // checking both results' shapes; summary.prompts holds the names listed,
-// summary.gets how each get went (its message text on success).
+// summary.gets how each get went (its message text on success).  With
+// --resources it lists every page of resources, reads the first, lists the
+// templates and completes the template's schema and table variables
+// (summary.resources, .read, .templates, .schemas, .tables), the SDK
+// checking each result's shape.
 //
 //   node mcp-client.mjs [--sql SQL | --sql-file FILE | --calls FILE |
-//       --prompts FILE]
+//       --prompts FILE | --resources]
 //       [--client-name NAME] [--env NAME=VALUE]... [--timeout MS]
 //       -- COMMAND [ARG]...
 //
@@ -22,16 +26,21 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 
 const USAGE = 'usage: mcp-client.mjs [--sql SQL | --sql-file FILE | --calls FILE | ' +
-    '--prompts FILE] ' +
+    '--prompts FILE | --resources] ' +
     '[--client-name NAME] [--env NAME=VALUE]... [--timeout MS] -- COMMAND [ARG]...';
 
 // Parses argv into options and the command; exits 2 on a usage error.
 function parseArgs(argv) {
 	const o = { sql: 'SELECT 1 AS one', name: 'reach-test', env: {},
 	    timeout: 60000, command: null, args: [], calls: null,
-	    prompts: null };
+	    prompts: null, resources: false };
 	let i = 0;
 	for (; i < argv.length && argv[i] !== '--'; i += 2) {
+		if (argv[i] === '--resources') {
+			o.resources = true;
+			i--;
+			continue;
+		}
 		const v = argv[i + 1];
 		if (v === undefined)
 			usage();
@@ -75,6 +84,32 @@ function firstText(result) {
 	return t ? t.text : '';
 }
 
+// The --resources walk: every page, one read, the templates, completions.
+async function resources(client, o, summary) {
+	const opt = { timeout: o.timeout };
+	summary.resources = [];
+	let cursor;
+	do {
+		const page = await client.listResources(cursor === undefined ?
+		    undefined : { cursor }, opt);
+		summary.resources.push(...page.resources.map((r) => r.uri));
+		cursor = page.nextCursor;
+	} while (cursor !== undefined && summary.resources.length < 10000);
+	const r = await client.readResource({ uri: summary.resources[0] }, opt);
+	summary.read = JSON.parse(r.contents[0].text);
+	const t = await client.listResourceTemplates(undefined, opt);
+	summary.templates = t.resourceTemplates.map((x) => x.uriTemplate);
+	const ref = { type: 'ref/resource', uri: summary.templates[0] };
+	const s = await client.complete({ ref,
+	    argument: { name: 'schema', value: 'ti' } }, opt);
+	summary.schemas = s.completion.values;
+	const tb = await client.complete({ ref,
+	    argument: { name: 'table', value: 'in' },
+	    context: { arguments: { schema: 'tickets' } } }, opt);
+	summary.tables = tb.completion.values;
+	summary.ok = true;
+}
+
 async function main() {
 	const o = parseArgs(process.argv.slice(2));
 	const transport = new StdioClientTransport({ command: o.command,
@@ -87,7 +122,9 @@ async function main() {
 		const { tools } = await client.listTools(undefined,
 		    { timeout: o.timeout });
 		summary.tools = tools.map((t) => t.name);
-		if (o.prompts !== null) {
+		if (o.resources) {
+			await resources(client, o, summary);
+		} else if (o.prompts !== null) {
 			const { prompts } = await client.listPrompts(undefined,
 			    { timeout: o.timeout });
 			summary.prompts = prompts.map((p) => p.name);

@@ -5,12 +5,15 @@ usage: resources.py PGDIR BINARY  (see tests/mcptest.py)
 """
 import json
 import os
+import shutil
+import subprocess
 import sys
 
 # The helper library lives one directory up, in tests/.
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
     __file__))))
-from mcptest import Server, check, psql, run_tests, scratch_schema
+from mcptest import (BINARY, DSN, TOP, Server, check, psql, run_tests,
+                     scratch_schema)
 
 
 def all_resources(s):
@@ -106,8 +109,38 @@ def test_pages_and_errors():
     s.stop()
 
 
+def test_sdk_client():
+    """The official TypeScript SDK (v1) lists every page, reads, lists the
+    template and completes its variables, checking each result's shape."""
+    client = os.path.join(TOP, "tests", "client")
+    if shutil.which("node") is None or not os.path.isdir(
+            os.path.join(client, "node_modules")):
+        print("# skip - no node or no tests/client/node_modules "
+              "(cd tests/client && npm ci)")
+        return
+    p = subprocess.run(
+        ["node", os.path.join(client, "mcp-client.mjs"), "--resources",
+         "--", BINARY, "--dsn", DSN, "--caller", "sdk"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120,
+        text=True)
+    try:
+        s = json.loads(p.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        s = {}
+    read = s.get("read") or {}
+    check(p.returncode == 0 and s.get("ok") is True
+          and "analytics://table/tickets/inc" in s.get("resources", [])
+          and read.get("schema") and read.get("columns")
+          and s.get("templates") == ["analytics://table/{schema}/{table}"]
+          and s.get("schemas") == ["tickets"]
+          and "inc" in s.get("tables", []),
+          "the TypeScript SDK lists, reads and completes resources",
+          p.stdout[-1500:] + p.stderr[-500:])
+
+
 def main():
-    return run_tests([test_list_and_read, test_pages_and_errors])
+    return run_tests([test_list_and_read, test_pages_and_errors,
+                      test_sdk_client])
 
 
 if __name__ == "__main__":

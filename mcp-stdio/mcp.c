@@ -73,7 +73,7 @@ mcp_write_capabilities(struct jw *w)
 	jw_obj_close(w);
 }
 
-/* The server's name and version as member key of an object. */
+/* The server's name, title and version as the member key of an object. */
 static void
 mcp_write_server_info(struct jw *w, const char *key, enum proto proto)
 {

@@ -4,16 +4,20 @@
 # none.
 #
 #   bootstrap_analytics_ro.sh [--container NAME | -h HOST] [-p PORT]
-#       [-d DB] [-U SUPERUSER] [--sql FILE] [--pw-file FILE] [--rotate]
-#       [--pgpass USER] [--service-file PATH [--service NAME] [--owner USER]
-#       [--group GROUP]] [--conn-host HOST] [--conn-port PORT]
+#       [-d DB] [-U SUPERUSER] [--schemas LIST] [--sql FILE]
+#       [--pw-file FILE] [--rotate] [--pgpass USER] [--service-file PATH
+#       [--service NAME] [--owner USER] [--group GROUP]] [--conn-host HOST]
+#       [--conn-port PORT]
 #
 # Run it on the database host.  On the first run it generates a strong
 # password into --pw-file (default $ANALYTICS_RO_PW_FILE, else
 # ~/.analytics_ro.pw; mode 0600) and reuses it afterwards (--rotate makes
 # a new one).  It then applies analytics_ro_role.sql (--sql; default next
 # to this script, else /usr/local/share/analytics-mcp/) as the superuser
-# (-U, default postgres) to database -d (default tracksolid_db):
+# (-U, default postgres) to database -d (default tracksolid_db), granting
+# read access to the schemas of --schemas (comma-separated plain lower-case
+# names; default reporting,tracksolid,tickets,fuel), each of which must
+# exist there; re-run it with a longer list to add a schema later:
 #
 #   --container NAME   with "docker exec -i NAME psql" inside a container
 #   otherwise          with the local psql; -h/-p or PGHOST/PGPORT as usual.
@@ -38,7 +42,8 @@
 # HOST and PORT there are how the service account reaches the server
 # (--conn-host/--conn-port; default -h/-p, else localhost and 5432).
 # analytics-mcp then needs only "--dsn service=analytics" or
-# "--dsn 'host=HOST port=PORT dbname=DB user=analytics_ro'".
+# "--dsn 'host=HOST port=PORT dbname=DB user=analytics_ro'", and the same
+# --schemas LIST when it is not the default.
 #
 # Exit status 0 when done, 1 on failure, 2 on a usage error.
 set -eu
@@ -49,6 +54,7 @@ CONTAINER=
 HOST=
 PORT=
 DB=tracksolid_db
+SCHEMAS=reporting,tracksolid,tickets,fuel
 SUPER=postgres
 SQL=
 PW_FILE=${ANALYTICS_RO_PW_FILE:-${HOME:-}/.analytics_ro.pw}
@@ -139,8 +145,9 @@ run_psql() {
 	fi
 }
 
-# Applies the role SQL.  printf is a shell builtin: the password reaches
-# psql through the pipe, never through an argument list.
+# Applies the role SQL for database DB and schemas SCHEMAS (its psql
+# variables db and schemas).  printf is a shell builtin: the password
+# reaches psql through the pipe, never through an argument list.
 apply_role() {
 	if [ -n "$CONTAINER" ]; then
 		command -v docker >/dev/null 2>&1 || die "docker is not installed"
@@ -148,8 +155,10 @@ apply_role() {
 	else
 		say "applying $SQL to $DB as $SUPER ..."
 	fi
+	say "readable schemas: $SCHEMAS"
 	{
 		printf '\\set ro_pw %s\n' "$PW"
+		printf "\\\\set db '%s'\\n\\\\set schemas '%s'\\n" "$DB" "$SCHEMAS"
 		cat "$SQL"
 	} | run_psql || die "applying $SQL failed"
 }
@@ -220,6 +229,7 @@ while [ $# -gt 0 ]; do
 	-p|--port)	need "$@"; PORT=$VAL; shift ;;
 	-d|--dbname)	need "$@"; DB=$VAL; shift ;;
 	-U|--username)	need "$@"; SUPER=$VAL; shift ;;
+	--schemas)	need "$@"; SCHEMAS=$VAL; shift ;;
 	--sql)		need "$@"; SQL=$VAL; shift ;;
 	--pw-file)	need "$@"; PW_FILE=$VAL; shift ;;
 	--rotate)	ROTATE=1 ;;
@@ -240,6 +250,8 @@ printf '%s\n' "$SERVICE" | grep -Eqx '[A-Za-z0-9_.-]+' || die "bad --service nam
 for v in "$DB" "${PORT:-0}" "$SUPER"; do
 	printf '%s\n' "$v" | grep -Eqx '[A-Za-z0-9_.-]+' || die "bad value: $v"
 done
+printf '%s\n' "$SCHEMAS" | grep -Eqx '[a-z_][a-z0-9_$]*(,[a-z_][a-z0-9_$]*)*' ||
+    die "--schemas: want plain lower-case schema names, comma-separated: $SCHEMAS"
 [ -n "$PW_FILE" ] || die "no --pw-file and no HOME"
 if [ -z "$SQL" ]; then
 	SQL=$HERE/analytics_ro_role.sql

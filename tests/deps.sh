@@ -2,20 +2,34 @@
 # Install the Debian packages that building and testing need, when they
 # are missing.  As root it installs them with apt-get; otherwise it names
 # them and fails, since nothing else would work without them.
+#
+#   sh tests/deps.sh          everything make check needs (make deps)
+#   sh tests/deps.sh --demo   only what make demo and make try need
 set -eu
 
-# libc6-dev is only recommended by gcc, and recommendations are not
-# installed here; git makes the dist tarball, bsdextrautils has col(1);
-# make lint needs shellcheck and cppcheck.
-PACKAGES="gcc libc6-dev make pkg-config libpq-dev libbsd-dev libjsmn-dev \
-postgresql postgresql-15-postgis-3 python3 openssl \
-openssh-server openssh-client socat nodejs systemd passwd util-linux \
-iproute2 procps mandoc makepkg libarchive-tools git bsdextrautils \
-shellcheck cppcheck"
+# Building, and the demo's throwaway PostgreSQL with PostGIS (tests/pg.sh)
+# and its Python client.  libc6-dev is only recommended by gcc, and
+# recommendations are not installed here.
+DEMO_PACKAGES="gcc libc6-dev make pkg-config libpq-dev libbsd-dev \
+libjsmn-dev postgresql postgresql-15-postgis-3 python3"
 
-# Debian's nodejs comes without npm; NodeSource's brings its own and
-# conflicts with Debian's npm package, so ask for npm only when missing.
-command -v npm >/dev/null 2>&1 || PACKAGES="$PACKAGES npm"
+# The rest of make check: openssl for the TLS tests; sshd, socat, systemd
+# and Node.js (the SDK client) for the transport tests; makepkg, git and
+# libarchive-tools for packaging; bsdextrautils has col(1); make lint
+# needs mandoc, shellcheck and cppcheck.
+TEST_PACKAGES="openssl openssh-server openssh-client socat nodejs systemd \
+passwd util-linux iproute2 procps mandoc makepkg libarchive-tools git \
+bsdextrautils shellcheck cppcheck"
+
+case ${1:-} in
+--demo)	PACKAGES=$DEMO_PACKAGES ;;
+'')	PACKAGES="$DEMO_PACKAGES $TEST_PACKAGES"
+	# Debian's nodejs comes without npm; NodeSource's brings its own
+	# and conflicts with Debian's npm package, so ask for npm only
+	# when missing.
+	command -v npm >/dev/null 2>&1 || PACKAGES="$PACKAGES npm" ;;
+*)	echo "usage: deps.sh [--demo]" >&2; exit 2 ;;
+esac
 
 missing=""
 for p in $PACKAGES; do
@@ -33,6 +47,6 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "installing:$missing"
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -q >/dev/null
+apt-get update
 # shellcheck disable=SC2086
-apt-get install -y -q --no-install-recommends $missing >/dev/null
+apt-get install -y --no-install-recommends $missing

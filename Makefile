@@ -91,14 +91,32 @@ check: deps
 	$(MAKE) lint
 	sh tests/run
 
-demo: deps
-	$(MAKE) all
-	sh tests/demo.sh
+# A scripted MCP session against a throwaway PostgreSQL with the sample
+# data, shown as the model sees it; only the demo's packages (deps-demo).
+demo: deps-demo
+	@echo "Building analytics-mcp (make all) ..."
+	@$(MAKE) -s --no-print-directory all
+	@sh tests/demo.sh
+
+# The same database kept running, and the lines that connect an MCP
+# client to it; try-stop stops and removes it.  TRY_DIR (default
+# /tmp/analytics-mcp-try) is where it lives.
+TRY_DIR ?=
+try: deps-demo
+	@echo "Building analytics-mcp (make all) ..."
+	@$(MAKE) -s --no-print-directory all
+	@sh tests/demo.sh --try $(TRY_DIR)
+
+try-stop:
+	@sh tests/demo.sh --stop $(TRY_DIR)
 
 # The Debian packages that building and testing need (as root; else it
 # names the missing ones and fails).
 deps:
 	sh tests/deps.sh
+
+deps-demo:
+	@sh tests/deps.sh --demo
 
 # What install puts where; tests/ship.sh checks the same list.
 WRAPPERS = wrappers/analytics-mcp-keys wrappers/analytics-mcp-socat
@@ -221,4 +239,4 @@ clean:
 	rm -rf $(ASAN_DIR) analytics-mcp-$(VERSION).tar.gz
 
 .PHONY: all unit check deps depcheck demo install uninstall clean lint dist \
-	asan
+	asan deps-demo try try-stop

@@ -169,12 +169,13 @@ def call(s, name, arguments):
 
 
 def main():
-    print("""A session with analytics-mcp as an MCP client and the model see it:
--> a request: the line the client writes to the server's stdin
-<- the reply: for a tool call, its structuredContent (what Claude Code
-   hands the model; arrays of more than %d elements are elided here)
-stderr: what the server writes to stderr: the audit line of each tool
-   call (also sent to syslog, and with --audit-log as JSON lines)""" %
+    print("""A session with analytics-mcp as an MCP client and the model see it.
+  ->      a request: the line the client writes to the server's stdin
+  <-      the reply; of a tool call, its structuredContent (what Claude
+          Code hands the model; arrays of more than %d elements are
+          elided here)
+  stderr: a line the server writes to stderr: the audit line of each
+          tool call (also sent to syslog, and with --audit-log as JSON)""" %
           MAX_ITEMS)
     s = Session()
     heading("initialize: the client's hello; the server says what it is "

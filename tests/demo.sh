@@ -31,6 +31,22 @@ dsn_of() {
 	echo "host=$1 port=$(cat "$1/port") dbname=tracksolid_db user=analytics_ro"
 }
 
+# Starts the sample cluster in $1, its output in $2.  pg.sh picks a free
+# port, but another cluster may take it before the server binds it: then
+# the half-made cluster is removed and the next free port tried, three
+# times at most.
+start_cluster() {
+	n=1
+	until sh tests/pg.sh start "$1" >"$2" 2>&1; do
+		if [ "$n" -ge 3 ] || ! grep -q 'Address already in use' "$2"; then
+			cat "$2" >&2
+			return 1
+		fi
+		sh tests/pg.sh destroy "$1" >/dev/null 2>&1 || return 1
+		n=$((n + 1))
+	done
+}
+
 demo() {
 	tmp=$(mktemp -d /tmp/analytics-mcp-demo.XXXXXX)
 	chmod 0755 "$tmp"
@@ -38,8 +54,7 @@ demo() {
 	trap 'exit 1' INT TERM
 	echo "Starting a throwaway PostgreSQL with the sample fleet data" \
 	    "(tests/fixture) in $tmp ..."
-	sh tests/pg.sh start "$tmp/pg" >"$tmp/pg.log" 2>&1 ||
-	    { cat "$tmp/pg.log" >&2; exit 1; }
+	start_cluster "$tmp/pg" "$tmp/pg.log" || exit 1
 	echo
 	python3 tests/demo.py ./analytics-mcp "$(dsn_of "$tmp/pg")"
 	sh tests/pg.sh destroy "$tmp/pg"
@@ -73,8 +88,11 @@ try() {
 		echo "Starting a throwaway PostgreSQL with the sample fleet data" \
 		    "(tests/fixture) in $dir ..."
 		mkdir -p "$dir"
-		sh tests/pg.sh start "$dir" >"$dir.log" 2>&1 ||
-		    { cat "$dir.log" >&2; rm -f "$dir.log"; exit 1; }
+		if ! start_cluster "$dir" "$dir.log"; then
+			rm -f "$dir.log"
+			sh tests/pg.sh destroy "$dir" >/dev/null 2>&1
+			exit 1
+		fi
 		rm -f "$dir.log"
 	fi
 	dsn=$(dsn_of "$dir")

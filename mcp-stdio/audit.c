@@ -13,6 +13,7 @@
 #include <sys/types.h>
 #include <sys/uio.h>
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -23,6 +24,8 @@
 #include "extern.h"
 
 static int audit_fd = -1;
+/* The last record was cut short (a full disk): the next starts a line. */
+static bool audit_torn;
 
 int
 audit_open(const struct config *cfg)
@@ -121,6 +124,51 @@ audit_escape(const char *s, char *out, size_t outsz)
 	out[o] = '\0';
 }
 
+/*
+ * Append the record in w to the --audit-log file as one line, with one
+ * writev (O_APPEND keeps concurrent sessions' lines whole).  A write that
+ * fails (ENOSPC, EIO) loses the record from the file only: the caller
+ * also logs it to syslog and stderr, the session goes on, and the failure
+ * is said there too.  After a record cut short, the next begins with a
+ * newline so that the torn one stays a line of its own.
+ */
+static void
+audit_append(const struct jw *w)
+{
+	struct iovec	 iov[3];
+	char		 nl[] = "\n";
+	size_t		 lead = audit_torn ? 1 : 0, want;
+	ssize_t		 n;
+	int		 i = 0;
+
+	if (audit_torn) {
+		iov[i].iov_base = nl;
+		iov[i++].iov_len = 1;
+	}
+	iov[i].iov_base = w->buf;
+	iov[i++].iov_len = w->len;
+	iov[i].iov_base = nl;
+	iov[i++].iov_len = 1;
+	want = lead + w->len + 1;
+	n = writev(audit_fd, iov, i);
+	if (n == (ssize_t)want) {
+		audit_torn = false;
+		return;
+	}
+	if (n == -1) {
+		syslog(LOG_ERR, "audit log: %s", strerror(errno));
+		fprintf(stderr, "%s: audit log: %s\n", MCP_NAME,
+		    strerror(errno));
+		return;
+	}
+	/* Only the leading newline out: the torn line is ended, no more. */
+	audit_torn = lead == 1 ? n != 1 : n > 0;
+	syslog(LOG_ERR, "audit log: record cut short after %zd of %zu bytes",
+	    n, want);
+	fprintf(stderr, "%s: audit log: record cut short after %zd of %zu "
+	    "bytes\n", MCP_NAME, n, want);
+}
+
 void
 audit_job(const struct job *job, const struct config *cfg)
 {
@@ -129,8 +177,6 @@ audit_job(const struct job *job, const struct config *cfg)
 	struct timespec	 ts;
 	struct tm	 tm;
 	struct jw	 w;
-	struct iovec	 iov[2];
-	char		 nl[] = "\n";
 	long long	 ms;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
@@ -169,14 +215,7 @@ audit_job(const struct job *job, const struct config *cfg)
 	else
 		jw_kstr(&w, "sql", "");
 	jw_obj_close(&w);
-	if (!w.failed) {
-		/* One writev of a whole line: O_APPEND keeps lines whole. */
-		iov[0].iov_base = w.buf;
-		iov[0].iov_len = w.len;
-		iov[1].iov_base = nl;
-		iov[1].iov_len = 1;
-		if (writev(audit_fd, iov, 2) != (ssize_t)(w.len + 1))
-			syslog(LOG_ERR, "audit log write failed");
-	}
+	if (!w.failed)
+		audit_append(&w);
 	jw_free(&w);
 }

@@ -81,6 +81,19 @@ result_pg_error(struct job *job)
 	else if (strcmp(state, "25006") == 0)
 		snprintf(e->msg + n, sizeof(e->msg) - n, "\nHINT: this server "
 		    "is read-only; only queries run here.");
+	else if (strcmp(state, "40001") == 0 &&
+	    strstr(msg, "conflict with recovery") != NULL)
+		snprintf(e->msg + n, sizeof(e->msg) - n, "\nHINT: the "
+		    "database is a standby, which cancelled the query to apply "
+		    "changes from the primary (a recovery conflict); nothing is "
+		    "wrong with the query.  Run it again; if it keeps happening, "
+		    "ask the database administrator to set hot_standby_feedback "
+		    "= on or raise max_standby_streaming_delay on the standby.");
+	else if (strncmp(state, "57P0", 4) == 0)
+		snprintf(e->msg + n, sizeof(e->msg) - n, "\nHINT: the "
+		    "database ended this session (an administrator, a restart "
+		    "or a failover); nothing is wrong with the query.  The next "
+		    "call connects again: run it again.");
 }
 
 void

@@ -1,15 +1,18 @@
 #!/usr/bin/env python3
 """A TCP proxy on 127.0.0.1 for the frozen-link tests.
 
-usage: tcpproxy.py TARGET_PORT [DELAY_MS]
+usage: tcpproxy.py TARGET_PORT [DELAY_MS [LISTEN_PORT]]
 
-Listens on a free port of 127.0.0.1, prints it on one line, and forwards
+Listens on LISTEN_PORT of 127.0.0.1 (a free port when absent or 0),
+prints it on one line, and forwards
 every connection to 127.0.0.1:TARGET_PORT.  With DELAY_MS, every
 connection after the first (a cancel request's, say) is held that long
 before it is forwarded: a late cancel, on demand.  Stopped with SIGSTOP it freezes
 the link the way a dead network does: the kernel still accepts new
 connections and buffers what is sent, but nothing is forwarded and
-nothing comes back.  It exits on SIGTERM, or after 300 s at the most.
+nothing comes back.  Killed (SIGKILL), it cuts the link: both ends see
+their connection closed; a new proxy on the same LISTEN_PORT mends it.
+It exits on SIGTERM, or after 300 s at the most.
 """
 import selectors
 import socket
@@ -20,10 +23,11 @@ import time
 def main():
     target = int(sys.argv[1])
     delay = int(sys.argv[2]) / 1000 if len(sys.argv) > 2 else 0
+    listen = int(sys.argv[3]) if len(sys.argv) > 3 else 0
     accepted = 0
     lsock = socket.socket()
     lsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    lsock.bind(("127.0.0.1", 0))
+    lsock.bind(("127.0.0.1", listen))
     lsock.listen(16)
     print(lsock.getsockname()[1], flush=True)
     sel = selectors.DefaultSelector()

@@ -5,7 +5,7 @@
  * The record names the caller, the peer address, the tool, rows,
  * truncation, milliseconds, the outcome (ok, cancelled, a SQLSTATE, or
  * error for a call refused before the database), the session-level
- * advisory locks the call left behind (released since by DISCARD ALL) and
+ * advisory locks the call left behind (released since, see txn.c) and
  * the SQL, quoted and escaped as the last field of a single line.  Every
  * control character, C1 and U+2028/U+2029 included, is escaped in both
  * the text line and the JSON line.

@@ -79,6 +79,12 @@ conn_init(const struct config *cfg)
 	return 0;
 }
 
+const char *
+conn_appname(void)
+{
+	return conn.appname;
+}
+
 void *
 conn_pg(void)
 {

@@ -2,7 +2,7 @@
  * The job runner, driven by the poll() loop without blocking: one job at
  * a time on the one connection (conn.c), as the transaction script of
  * txn.c (BEGIN READ ONLY, settings, the job's steps, ROLLBACK always,
- * the left-over locks, DISCARD ALL).  The connection is opened in the
+ * then the clean-up).  The connection is opened in the
  * background so that initialize never waits for it.
  *
  * A job whose BEGIN finds the connection dead (the server restarted while

@@ -681,9 +681,7 @@ enum phase {
 	PH_TYPES,		/* once per connection */
 	PH_SETTINGS,
 	PH_STEP,		/* job->steps[job->cur] */
-	PH_ROLLBACK,
-	PH_LEFTOVER,
-	PH_DISCARD,
+	PH_ROLLBACK,		/* and the clean-up, in one message */
 	PH_DONE			/* nothing more to send */
 };
 
@@ -704,6 +702,8 @@ void	 txn_connected(void);
 
 /* The connection parameters, from cfg (which must outlive them). */
 int	 conn_init(const struct config *);
+/* "analytics-mcp/CALLER": the application_name every transaction sets. */
+const char *conn_appname(void);
 /* Start connecting; 0, or -1 with why filled (nothing to drop then). */
 int	 conn_start(char *why, size_t whysz);
 /* While connecting: the socket, the events and the attempt's deadline. */

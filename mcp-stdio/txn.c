@@ -3,16 +3,30 @@
  *
  *	BEGIN READ ONLY
  *	SELECT oid FROM pg_type ...	PostGIS's types, once per connection
- *	SELECT set_config(...)		statement_timeout, DateStyle (LOCAL)
+ *	SELECT set_config(...)		statement_timeout, DateStyle,
+ *					application_name (all LOCAL)
  *	the job's steps			each through the extended protocol
- *	ROLLBACK			always
- *	SELECT count(*) FROM pg_locks	advisory locks the call left behind
- *	DISCARD ALL			the session is clean for the next call
+ *	ROLLBACK; SELECT count(*) ...;	always; then the advisory locks the
+ *	SELECT pg_advisory_unlock_all(); call left behind, counted and
+ *	DEALLOCATE ALL			released, and its prepared statements
+ *
+ * Nothing outlives the transaction but what its last message cleans up,
+ * so a pooler in transaction mode (PgBouncer) may hand the server
+ * connection to another client between two calls, or between two
+ * statements outside a transaction: every setting is LOCAL and carried
+ * by each transaction, application_name included (a pooler's own
+ * tracking of it is undone by anyone's RESET ALL), and the clean-up
+ * travels with the ROLLBACK in one simple-protocol message, which a
+ * pooler never splits: it runs on the backend that ran the call.  The
+ * PostGIS types are looked up once per connection: every backend behind
+ * it serves the same database (a pooler's pool, a primary or its
+ * physical replica), where they have the same OIDs.
  *
  * Which statement comes next and how it is sent; when and on which
  * connection is db.c's.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include <libpq-fe.h>
 
@@ -40,14 +54,20 @@ txn_connected(void)
 static const char sql_settings[] =
     "SELECT set_config('statement_timeout', $1, true), "
     "set_config('DateStyle', 'ISO, YMD', true), "
-    "set_config('IntervalStyle', 'postgres', true)";
-static const char sql_rollback[] = "ROLLBACK";
-/* After the ROLLBACK every advisory lock still held is session-level. */
-static const char sql_leftover[] =
-    "SELECT count(*) FROM pg_locks "
-    "WHERE pid = pg_backend_pid() AND locktype = 'advisory'";
-/* Locks, settings, prepared statements, cursors, LISTEN, temp objects. */
-static const char sql_discard[] = "DISCARD ALL";
+    "set_config('IntervalStyle', 'postgres', true), "
+    "set_config('application_name', $2, true)";
+/*
+ * The ROLLBACK undoes settings, cursors, temporary objects and LISTEN;
+ * after it every advisory lock still held is session-level, and a
+ * prepared statement made by a function survives too.  DISCARD ALL would
+ * do the same but cannot share the message (nor run in a transaction).
+ */
+static const char sql_end[] =
+    "ROLLBACK; "
+    "SELECT count(*) AS leftover_locks FROM pg_locks "
+    "WHERE pid = pg_backend_pid() AND locktype = 'advisory'; "
+    "SELECT pg_advisory_unlock_all(); "
+    "DEALLOCATE ALL";
 
 int
 txn_send(void *pgconn, struct job *job, enum phase phase,
@@ -68,7 +88,8 @@ txn_send(void *pgconn, struct job *job, enum phase phase,
 		break;
 	case PH_SETTINGS:
 		params[0] = timeout_ms;
-		ok = PQsendQueryParams(conn, sql_settings, 1, NULL, params,
+		params[1] = conn_appname();
+		ok = PQsendQueryParams(conn, sql_settings, 2, NULL, params,
 		    NULL, NULL, 0);
 		break;
 	case PH_STEP:
@@ -79,15 +100,9 @@ txn_send(void *pgconn, struct job *job, enum phase phase,
 		ok = PQsendQueryParams(conn, st->sql, st->nparams, NULL, params,
 		    NULL, NULL, 0);
 		break;
-	case PH_ROLLBACK:
-		ok = PQsendQuery(conn, sql_rollback);
-		break;
-	case PH_LEFTOVER:
-		ok = PQsendQueryParams(conn, sql_leftover, 0, NULL, NULL, NULL,
-		    NULL, 0);
-		break;
 	default:
-		ok = PQsendQuery(conn, sql_discard);
+		/* The simple protocol: several statements, one message. */
+		ok = PQsendQuery(conn, sql_end);
 		break;
 	}
 	/* Non-blocking: what did not fit in the socket is flushed later. */
@@ -97,10 +112,8 @@ txn_send(void *pgconn, struct job *job, enum phase phase,
 enum phase
 txn_next(struct job *job, enum phase phase, enum step_next next)
 {
-	if (phase == PH_DISCARD)
-		return PH_DONE;
 	if (phase >= PH_ROLLBACK)
-		return phase + 1;
+		return PH_DONE;
 	if (job->failed || job->cancelled || job->timed_out)
 		return PH_ROLLBACK;
 	if (phase == PH_BEGIN)
@@ -119,7 +132,8 @@ txn_result(struct job *job, enum phase phase, const void *pgresult)
 {
 	const PGresult	*res = pgresult;
 
-	if (phase == PH_LEFTOVER && PQntuples(res) == 1)
+	if (phase == PH_ROLLBACK && PQntuples(res) == 1 &&
+	    PQnfields(res) == 1 && strcmp(PQfname(res, 0), "leftover_locks") == 0)
 		job->leftover_locks = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
 	else if (phase == PH_TYPES && PQntuples(res) == 1 &&
 	    PQnfields(res) == 2) {

@@ -16,10 +16,11 @@ libjsmn-dev postgresql postgresql-15-postgis-3 python3"
 # The rest of make check: openssl for the TLS tests; sshd, socat, systemd
 # and Node.js (the SDK client) for the transport tests; makepkg, git and
 # libarchive-tools for packaging; bsdextrautils has col(1); make lint
-# needs mandoc, shellcheck and cppcheck.
+# needs mandoc, shellcheck and cppcheck; integration/pgbouncer.py and
+# bench/sessions.py need pgbouncer.
 TEST_PACKAGES="openssl openssh-server openssh-client socat nodejs systemd \
 passwd util-linux iproute2 procps mandoc makepkg libarchive-tools git \
-bsdextrautils shellcheck cppcheck"
+bsdextrautils shellcheck cppcheck pgbouncer"
 
 case ${1:-} in
 --demo)	PACKAGES=$DEMO_PACKAGES ;;

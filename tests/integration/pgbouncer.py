@@ -1,0 +1,247 @@
+#!/usr/bin/env python3
+"""PgBouncer in transaction pooling between analytics-mcp and the cluster:
+every tool works, the caller's name reaches pg_stat_activity, and nothing
+one analyst's call leaves in a server connection reaches another analyst
+who is given that connection next.
+
+usage: pgbouncer.py PGDIR BINARY  (see tests/mcptest.py)
+
+PgBouncer runs on 127.0.0.1 with its own configuration in a temporary
+directory, as the postgres user when we are root (it refuses root),
+reaching the cluster over its Unix socket; clients authenticate with
+SCRAM against the role's secret copied from pg_authid.  Two server
+connections, kept open and handed out in turn (server_round_robin), so that
+consecutive transactions of one client land on different backends, as
+they do under load.  It is stopped by its PID.
+"""
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+# The helper library lives one directory up, in tests/.
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
+    __file__))))
+from mcptest import (DB, HOST, PORT, RO_PASSWORD, TOP, Server,
+                     active_queries, check, psql, run_tests, text_of,
+                     wait_until)
+
+SETUP_SQL = r"""
+CREATE OR REPLACE FUNCTION reporting.pgb_leave_state(k bigint)
+  RETURNS boolean LANGUAGE plpgsql VOLATILE AS $$
+  BEGIN
+    PERFORM pg_advisory_lock(k);
+    EXECUTE 'PREPARE pgb_left_behind AS SELECT 1';
+    PERFORM set_config('work_mem', '77MB', false);
+    RETURN true;
+  END $$;
+GRANT EXECUTE ON FUNCTION reporting.pgb_leave_state(bigint) TO analytics_ro;
+"""
+
+# What a backend holds that a call could have left in it.
+STATE_SQL = ("SELECT pg_backend_pid() AS pid, "
+             "(SELECT count(*) FROM pg_locks WHERE pid = pg_backend_pid() "
+             "AND locktype = 'advisory') AS locks, "
+             "(SELECT count(*) FROM pg_prepared_statements) AS prepared, "
+             "current_setting('work_mem') AS work_mem, "
+             "current_setting('application_name') AS app")
+
+
+class Bouncer:
+    """A PgBouncer of our own on 127.0.0.1, in transaction pooling."""
+
+    def __init__(self, pool_size=2, max_clients=100, extra=""):
+        self.dir = tempfile.mkdtemp(prefix="amcp-pgb.")
+        os.chmod(self.dir, 0o755)
+        rc, secret, err = psql("SELECT rolpassword FROM pg_authid "
+                               "WHERE rolname = 'analytics_ro'")
+        if rc != 0 or not secret.startswith("SCRAM-SHA-256$"):
+            raise AssertionError("no SCRAM secret for analytics_ro: " + err)
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        self.port = s.getsockname()[1]
+        s.close()
+        with open(os.path.join(self.dir, "userlist.txt"), "w") as f:
+            f.write('"analytics_ro" "%s"\n' % secret)
+        with open(os.path.join(self.dir, "pgbouncer.ini"), "w") as f:
+            f.write("""[databases]
+%(db)s = host=%(host)s port=%(pgport)s dbname=%(db)s
+
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = %(port)d
+unix_socket_dir =
+auth_type = scram-sha-256
+auth_file = %(dir)s/userlist.txt
+pool_mode = transaction
+default_pool_size = %(pool)d
+min_pool_size = %(pool)d
+max_client_conn = %(clients)d
+server_round_robin = 1
+logfile = %(dir)s/pgbouncer.log
+pidfile =
+%(extra)s
+""" % {"db": DB, "host": HOST, "pgport": PORT, "port": self.port,
+       "dir": self.dir, "pool": pool_size, "clients": max_clients,
+       "extra": extra})
+        cmd = ["pgbouncer", os.path.join(self.dir, "pgbouncer.ini")]
+        if os.geteuid() == 0:
+            shutil.chown(self.dir, "postgres")
+            for name in os.listdir(self.dir):
+                shutil.chown(os.path.join(self.dir, name), "postgres")
+            # setpriv execs: the PID we hold is PgBouncer's own.
+            cmd = ["setpriv", "--reuid=postgres", "--regid=postgres",
+                   "--init-groups"] + cmd
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL)
+        if not wait_until(self.listening, 10):
+            self.stop()
+            raise AssertionError("pgbouncer did not start: " + self.log())
+        self.dsn = ("host=127.0.0.1 port=%d dbname=%s user=analytics_ro" %
+                    (self.port, DB))
+
+    def listening(self):
+        try:
+            socket.create_connection(("127.0.0.1", self.port), 1).close()
+            return True
+        except OSError:
+            return False
+
+    def log(self):
+        try:
+            with open(os.path.join(self.dir, "pgbouncer.log")) as f:
+                return f.read()[-3000:]
+        except OSError:
+            return ""
+
+    def server(self, caller, *args):
+        return Server(*args, dsn=self.dsn, caller=caller,
+                      env={"PGPASSWORD": RO_PASSWORD})
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+BOUNCER = None
+
+
+def setup():
+    global BOUNCER
+    rc, _, err = psql(SETUP_SQL)
+    check(rc == 0, "a function that leaves session state behind", err)
+    BOUNCER = Bouncer()
+    check(BOUNCER.listening(), "PgBouncer listens on 127.0.0.1:%d in "
+          "transaction pooling" % BOUNCER.port)
+
+
+def test_every_tool():
+    s = BOUNCER.server("pgb-tools")
+    s.initialize()
+    with open(os.path.join(TOP, "tests/client/every-tool.json")) as f:
+        calls = json.load(f)
+    bad = []
+    for c in calls:
+        r = s.tool(c["name"], **c["arguments"])
+        if r["isError"]:
+            bad.append("%s: %s" % (c["name"], text_of(r)[:200]))
+    check(not bad, "all %d calls of every tool succeed through PgBouncer" %
+          len(calls), "\n".join(bad))
+    r = s.request("prompts/list")
+    check(r is not None and r.get("result", {}).get("prompts"),
+          "prompts/list works through PgBouncer", r)
+    r = s.request("resources/list")
+    check(r is not None and r.get("result", {}).get("resources"),
+          "resources/list works through PgBouncer", r)
+    r = s.tool("query", sql="SELECT ST_AsText(ST_MakePoint(1, 2)) AS wkt, "
+               "ST_MakePoint(1, 2) AS geom")
+    check(not r["isError"] and r["structuredContent"]["rows"][0][1] ==
+          {"type": "Point", "coordinates": [1, 2]},
+          "PostGIS geometry still becomes GeoJSON", text_of(r)[:300])
+    check(s.stop() == 0, "the session ends normally")
+
+
+def test_attribution():
+    s = BOUNCER.server("pgb-alice")
+    s.initialize()
+    # Not only the first call: a pooler's own tracking of the name can be
+    # lost to a RESET ALL on the server connection.
+    for _ in range(3):
+        s.tool("list_schemas")
+    s.send({"jsonrpc": "2.0", "id": 5, "method": "tools/call", "params": {
+        "name": "query", "arguments": {"sql": "SELECT pg_sleep(1.5)"}}})
+    check(wait_until(lambda: active_queries("pgb-alice") == 1, 5),
+          "during the call, pg_stat_activity names the analyst "
+          "(application_name analytics-mcp/pgb-alice)")
+    r = s.recv(10)
+    check(r is not None and not r["result"]["isError"], "the call answers")
+    s.stop()
+
+
+def test_no_state_crosses():
+    b = BOUNCER.server("pgb-bea")
+    with tempfile.NamedTemporaryFile(suffix=".jsonl") as audit:
+        a = BOUNCER.server("pgb-ana", "--audit-log", audit.name)
+        a.initialize()
+        b.initialize()
+        r = a.tool("query", sql="SELECT pg_backend_pid() AS pid, "
+                   "reporting.pgb_leave_state(4343) AS left")
+        check(not r["isError"], "ana's call takes a session lock, prepares "
+              "a statement and sets work_mem for the session", text_of(r))
+        apid = r["structuredContent"]["rows"][0][0]
+        a.stop()
+        rec = json.loads(open(audit.name).read().splitlines()[-1])
+        check(rec["leftover_locks"] == 1,
+              "the audit counts the lock ana's call left, on its own "
+              "backend", rec)
+    rc, out, _ = psql("SELECT count(*) FROM pg_locks "
+                      "WHERE locktype = 'advisory'")
+    check(out == "0", "no advisory lock is held anywhere after ana's call",
+          out)
+    seen, bad = set(), []
+    for _ in range(8):
+        r = b.tool("query", sql=STATE_SQL)
+        row = dict(zip([c["name"] for c in
+                        r["structuredContent"]["columns"]],
+                       r["structuredContent"]["rows"][0]))
+        seen.add(row["pid"])
+        if (row["locks"], row["prepared"], row["app"]) != \
+                (0, 0, "analytics-mcp/pgb-bea") or row["work_mem"] == "77MB":
+            bad.append(row)
+    check(apid in seen, "bea's calls run on ana's server connection too "
+          "(backends %s, ana's %s)" % (sorted(seen), apid))
+    check(not bad, "bea's calls see none of ana's lock, prepared statement "
+          "or setting, and carry bea's own name", bad)
+    b.stop()
+
+
+def teardown():
+    if BOUNCER is not None:
+        BOUNCER.stop()
+    psql("DROP FUNCTION IF EXISTS reporting.pgb_leave_state(bigint)")
+
+
+def main():
+    if shutil.which("pgbouncer") is None:
+        print("# skip - pgbouncer is not installed (tests/deps.sh)")
+        return 0
+    try:
+        return run_tests([setup, test_every_tool, test_attribution,
+                          test_no_state_crosses])
+    finally:
+        teardown()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -301,7 +301,7 @@ db_lost(void)
 	if (db.phase == PH_BEGIN && !job->retried && !job->cancelled) {
 		/* Nothing of the job ran: the link had died while idle. */
 		job->retried = true;
-		job->failed = false;
+		job_clear_error(job);
 		db_connect_start();
 		return;
 	}

@@ -763,6 +763,8 @@ void	 job_pg_error(struct job *, const char *sqlstate, const char *msg,
 	    const char *detail, const char *hint, size_t pos);
 /* Fail the job: a row too large to receive under the memory cap. */
 void	 job_too_large(struct job *, long long max_memory_mb);
+/* Forget the job's failure and its PostgreSQL error (before a retry). */
+void	 job_clear_error(struct job *);
 
 /* ---- args.c: argument readers ----------------------------------------- */
 

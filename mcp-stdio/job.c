@@ -175,3 +175,15 @@ job_too_large(struct job *job, long long max_memory_mb)
 	    "Select fewer or narrower columns, or cut long values in SQL, "
 	    "e.g. left(col, 1000).", max_memory_mb);
 }
+
+void
+job_clear_error(struct job *job)
+{
+	job->failed = false;
+	free(job->pg.message);
+	free(job->pg.detail);
+	free(job->pg.hint);
+	memset(&job->pg, 0, sizeof(job->pg));
+	job->err.msg[0] = '\0';
+	job->err.code = 0;
+}

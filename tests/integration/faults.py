@@ -116,17 +116,22 @@ def terminate(caller):
 
 
 def test_terminated_between_calls():
-    s = Server(caller="f-term-idle")
-    s.initialize()
-    r = s.tool("query", sql="SELECT 1")
-    check(not r["isError"] and terminate("f-term-idle"),
-          "an administrator terminates the idle session's backend")
-    r = s.tool("query", sql="SELECT 2 AS after_terminate")
-    check(not r["isError"] and r["structuredContent"]["rows"] == [[2]],
-          "the next call reconnects without an error", text_of(r))
-    check(backends("f-term-idle") == 1, "one backend, the new one")
-    check(s.stop() == 0 and none_left("f-term-idle"),
-          "the session ends with status 0, no backend left")
+    with tempfile.NamedTemporaryFile(suffix=".jsonl") as audit:
+        s = Server("--audit-log", audit.name, caller="f-term-idle")
+        s.initialize()
+        r = s.tool("query", sql="SELECT 1")
+        check(not r["isError"] and terminate("f-term-idle"),
+              "an administrator terminates the idle session's backend")
+        r = s.tool("query", sql="SELECT 2 AS after_terminate")
+        check(not r["isError"] and r["structuredContent"]["rows"] == [[2]],
+              "the next call reconnects without an error", text_of(r))
+        check(backends("f-term-idle") == 1, "one backend, the new one")
+        check(s.stop() == 0 and none_left("f-term-idle"),
+              "the session ends with status 0, no backend left")
+        recs = [json.loads(x) for x in open(audit.name)]
+        check([x["status"] for x in recs] == ["ok", "ok"],
+              "the audit records the retried call as ok, not as the "
+              "error of the dead link", recs)
 
 
 def test_terminated_during_call():

@@ -20,6 +20,8 @@ import json
 import os
 import re
 import selectors
+import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -206,6 +208,98 @@ def active_queries(caller, any_state=False):
         "'analytics-mcp/%s'%s" % (caller, "" if any_state else
                                   " AND state = 'active'"))
     return int(out) if rc == 0 else -1
+
+
+class Bouncer:
+    """A PgBouncer of our own on 127.0.0.1 in transaction pooling, in front
+    of the test cluster, stopped by its PID.
+
+    Its configuration lives in a temporary directory; it runs as the
+    postgres user when we are root (it refuses root) and reaches the
+    cluster over its Unix socket; clients authenticate with SCRAM against
+    analytics_ro's secret copied from pg_authid.  extra: more lines for
+    its [pgbouncer] section."""
+
+    def __init__(self, pool_size=2, min_pool_size=0, max_clients=100,
+                 extra=""):
+        self.dir = tempfile.mkdtemp(prefix="amcp-pgb.")
+        os.chmod(self.dir, 0o755)
+        rc, secret, err = psql("SELECT rolpassword FROM pg_authid "
+                               "WHERE rolname = 'analytics_ro'")
+        if rc != 0 or not secret.startswith("SCRAM-SHA-256$"):
+            raise AssertionError("no SCRAM secret for analytics_ro: " + err)
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        self.port = s.getsockname()[1]
+        s.close()
+        with open(os.open(os.path.join(self.dir, "userlist.txt"),
+                          os.O_WRONLY | os.O_CREAT, 0o600), "w") as f:
+            f.write('"analytics_ro" "%s"\n' % secret)
+        with open(os.path.join(self.dir, "pgbouncer.ini"), "w") as f:
+            f.write("""[databases]
+%(db)s = host=%(host)s port=%(pgport)s dbname=%(db)s
+
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = %(port)d
+unix_socket_dir =
+auth_type = scram-sha-256
+auth_file = %(dir)s/userlist.txt
+pool_mode = transaction
+default_pool_size = %(pool)d
+min_pool_size = %(min_pool)d
+max_client_conn = %(clients)d
+logfile = %(dir)s/pgbouncer.log
+pidfile =
+%(extra)s
+""" % {"db": DB, "host": HOST, "pgport": PORT, "port": self.port,
+       "dir": self.dir, "pool": pool_size, "min_pool": min_pool_size,
+       "clients": max_clients,
+       "extra": extra})
+        cmd = ["pgbouncer", os.path.join(self.dir, "pgbouncer.ini")]
+        if os.geteuid() == 0:
+            shutil.chown(self.dir, "postgres")
+            for name in os.listdir(self.dir):
+                shutil.chown(os.path.join(self.dir, name), "postgres")
+            # setpriv execs: the PID we hold is PgBouncer's own.
+            cmd = ["setpriv", "--reuid=postgres", "--regid=postgres",
+                   "--init-groups"] + cmd
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL)
+        if not wait_until(self.listening, 10):
+            self.stop()
+            raise AssertionError("pgbouncer did not start: " + self.log())
+        self.dsn = ("host=127.0.0.1 port=%d dbname=%s user=analytics_ro" %
+                    (self.port, DB))
+
+    def listening(self):
+        try:
+            socket.create_connection(("127.0.0.1", self.port), 1).close()
+            return True
+        except OSError:
+            return False
+
+    def log(self):
+        try:
+            with open(os.path.join(self.dir, "pgbouncer.log")) as f:
+                return f.read()[-3000:]
+        except OSError:
+            return ""
+
+    def server(self, caller, *args):
+        return Server(*args, dsn=self.dsn, caller=caller,
+                      env={"PGPASSWORD": RO_PASSWORD})
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def wait_until(pred, timeout, step=0.05):

@@ -17,18 +17,14 @@ they do under load.  It is stopped by its PID.
 import json
 import os
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
-import time
 
 # The helper library lives one directory up, in tests/.
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
     __file__))))
-from mcptest import (DB, HOST, PORT, RO_PASSWORD, TOP, Server,
-                     active_queries, check, psql, run_tests, text_of,
-                     wait_until)
+from mcptest import (TOP, Bouncer, active_queries, check, psql, run_tests,
+                     text_of, wait_until)
 
 SETUP_SQL = r"""
 CREATE OR REPLACE FUNCTION reporting.pgb_leave_state(k bigint)
@@ -51,89 +47,6 @@ STATE_SQL = ("SELECT pg_backend_pid() AS pid, "
              "current_setting('application_name') AS app")
 
 
-class Bouncer:
-    """A PgBouncer of our own on 127.0.0.1, in transaction pooling."""
-
-    def __init__(self, pool_size=2, max_clients=100, extra=""):
-        self.dir = tempfile.mkdtemp(prefix="amcp-pgb.")
-        os.chmod(self.dir, 0o755)
-        rc, secret, err = psql("SELECT rolpassword FROM pg_authid "
-                               "WHERE rolname = 'analytics_ro'")
-        if rc != 0 or not secret.startswith("SCRAM-SHA-256$"):
-            raise AssertionError("no SCRAM secret for analytics_ro: " + err)
-        s = socket.socket()
-        s.bind(("127.0.0.1", 0))
-        self.port = s.getsockname()[1]
-        s.close()
-        with open(os.path.join(self.dir, "userlist.txt"), "w") as f:
-            f.write('"analytics_ro" "%s"\n' % secret)
-        with open(os.path.join(self.dir, "pgbouncer.ini"), "w") as f:
-            f.write("""[databases]
-%(db)s = host=%(host)s port=%(pgport)s dbname=%(db)s
-
-[pgbouncer]
-listen_addr = 127.0.0.1
-listen_port = %(port)d
-unix_socket_dir =
-auth_type = scram-sha-256
-auth_file = %(dir)s/userlist.txt
-pool_mode = transaction
-default_pool_size = %(pool)d
-min_pool_size = %(pool)d
-max_client_conn = %(clients)d
-server_round_robin = 1
-logfile = %(dir)s/pgbouncer.log
-pidfile =
-%(extra)s
-""" % {"db": DB, "host": HOST, "pgport": PORT, "port": self.port,
-       "dir": self.dir, "pool": pool_size, "clients": max_clients,
-       "extra": extra})
-        cmd = ["pgbouncer", os.path.join(self.dir, "pgbouncer.ini")]
-        if os.geteuid() == 0:
-            shutil.chown(self.dir, "postgres")
-            for name in os.listdir(self.dir):
-                shutil.chown(os.path.join(self.dir, name), "postgres")
-            # setpriv execs: the PID we hold is PgBouncer's own.
-            cmd = ["setpriv", "--reuid=postgres", "--regid=postgres",
-                   "--init-groups"] + cmd
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
-                                     stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.DEVNULL)
-        if not wait_until(self.listening, 10):
-            self.stop()
-            raise AssertionError("pgbouncer did not start: " + self.log())
-        self.dsn = ("host=127.0.0.1 port=%d dbname=%s user=analytics_ro" %
-                    (self.port, DB))
-
-    def listening(self):
-        try:
-            socket.create_connection(("127.0.0.1", self.port), 1).close()
-            return True
-        except OSError:
-            return False
-
-    def log(self):
-        try:
-            with open(os.path.join(self.dir, "pgbouncer.log")) as f:
-                return f.read()[-3000:]
-        except OSError:
-            return ""
-
-    def server(self, caller, *args):
-        return Server(*args, dsn=self.dsn, caller=caller,
-                      env={"PGPASSWORD": RO_PASSWORD})
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-
 BOUNCER = None
 
 
@@ -141,7 +54,8 @@ def setup():
     global BOUNCER
     rc, _, err = psql(SETUP_SQL)
     check(rc == 0, "a function that leaves session state behind", err)
-    BOUNCER = Bouncer()
+    BOUNCER = Bouncer(pool_size=2, min_pool_size=2,
+                      extra="server_round_robin = 1")
     check(BOUNCER.listening(), "PgBouncer listens on 127.0.0.1:%d in "
           "transaction pooling" % BOUNCER.port)
 

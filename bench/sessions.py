@@ -174,9 +174,14 @@ def main():
         prss, ppss = mem_kb(bouncer.proc.pid)
         ok = report("through PgBouncer (pool_size %d)" % POOL, procs,
                     answers, took)
-        pids = {a["result"]["structuredContent"]["rows"][0][1]
-                for a in answers.values()
-                if a is not None and not a["result"]["isError"]}
+        good = [a["result"]["structuredContent"] for a in answers.values()
+                if a is not None and not a["result"]["isError"]]
+        pids = {g["rows"][0][1] for g in good}
+        ms = sorted(g["elapsed_ms"] for g in good)
+        if ms:
+            print("  a call's own time (elapsed_ms, waiting for a server "
+                  "included): median %d ms, max %d ms" %
+                  (ms[len(ms) // 2], ms[-1]))
         print("  PostgreSQL: %d backends for analytics_ro (the queries ran "
               "on %d); one backend: RSS %d kB, PSS %d kB" %
               (peak_backends, len(pids), brss, bpss))

@@ -232,6 +232,13 @@ def test_standby_away_and_back():
 
 
 def test_recovery_conflict():
+    try:
+        recovery_conflict()
+    finally:
+        psql("DROP TABLE IF EXISTS reporting.sb_conflict")
+
+
+def recovery_conflict():
     rc, _, err = psql(
         "DROP TABLE IF EXISTS reporting.sb_conflict; "
         "CREATE TABLE reporting.sb_conflict AS "
@@ -263,7 +270,6 @@ def test_recovery_conflict():
           "to do", text or r)
     check(on_standby(s) is True, "the next call runs, on the replica")
     s.stop()
-    psql("DROP TABLE reporting.sb_conflict")
 
 
 def teardown():

@@ -140,6 +140,30 @@ def test_no_state_crosses():
     b.stop()
 
 
+def test_cancel_and_timeout():
+    """Cancel requests go through PgBouncer to the call's backend."""
+    s = BOUNCER.server("pgb-cancel", "--statement-timeout", "1")
+    s.initialize()
+    r = s.tool("query", sql="SELECT pg_sleep(10)")
+    check(r["isError"] and "57014" in text_of(r),
+          "the statement timeout ends a call through PgBouncer", text_of(r))
+    s.stop()
+    s = BOUNCER.server("pgb-cancel")
+    s.initialize()
+    s.send({"jsonrpc": "2.0", "id": "c", "method": "tools/call", "params": {
+        "name": "query", "arguments": {"sql": "SELECT pg_sleep(30)"}}})
+    check(wait_until(lambda: active_queries("pgb-cancel") == 1, 10),
+          "a long call runs through PgBouncer")
+    s.send({"jsonrpc": "2.0", "method": "notifications/cancelled",
+            "params": {"requestId": "c"}})
+    check(wait_until(lambda: active_queries("pgb-cancel") == 0, 5),
+          "notifications/cancelled stops it in PostgreSQL")
+    r = s.tool("query", sql="SELECT 1 AS next")
+    check(not r["isError"] and r["structuredContent"]["rows"] == [[1]],
+          "the next call works", text_of(r))
+    s.stop()
+
+
 def teardown():
     if BOUNCER is not None:
         BOUNCER.stop()
@@ -152,7 +176,7 @@ def main():
         return 0
     try:
         return run_tests([setup, test_every_tool, test_attribution,
-                          test_no_state_crosses])
+                          test_no_state_crosses, test_cancel_and_timeout])
     finally:
         teardown()
 

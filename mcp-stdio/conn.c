@@ -27,6 +27,7 @@ static struct {
 	PGcancel	*cancel;
 	PostgresPollingStatusType poll;
 	uint64_t	 deadline;	/* the connect attempt gives up */
+	uint64_t	 standby_at;	/* on a fallback primary: retry then */
 	pid_t		 canceller;	/* the cancel helper while it lives, or 0 */
 	char		 appname[sizeof("analytics-mcp/") + CALLER_MAX];
 	const char	*keys[12];
@@ -99,6 +100,7 @@ void
 conn_drop(void)
 {
 	conn.canceller = 0;
+	conn.standby_at = 0;
 	PQfreeCancel(conn.cancel);
 	conn.cancel = NULL;
 	PQfinish(conn.pg);
@@ -142,6 +144,37 @@ conn_connect_fd(short *events, uint64_t *deadline)
 	return PQsocket(conn.pg);
 }
 
+/*
+ * Whether the DSN asks for a standby first and got a primary: libpq 14+
+ * fell back because no standby answered (PostgreSQL 14+ reports
+ * in_hot_standby; without it, nothing is known and nothing is retried).
+ */
+static bool
+conn_on_fallback(void)
+{
+	PQconninfoOption	*opts, *o;
+	const char		*hot;
+	bool			 prefer = false;
+
+	hot = PQparameterStatus(conn.pg, "in_hot_standby");
+	if (hot == NULL || strcmp(hot, "off") != 0)
+		return false;
+	if ((opts = PQconninfo(conn.pg)) == NULL)
+		return false;
+	for (o = opts; o->keyword != NULL; o++)
+		if (strcmp(o->keyword, "target_session_attrs") == 0 &&
+		    o->val != NULL && strcmp(o->val, "prefer-standby") == 0)
+			prefer = true;
+	PQconninfoFree(opts);
+	return prefer;
+}
+
+bool
+conn_standby_due(void)
+{
+	return conn.standby_at != 0 && now_ms() >= conn.standby_at;
+}
+
 int
 conn_poll(short revents, char *why, size_t whysz)
 {
@@ -155,6 +188,8 @@ conn_poll(short revents, char *why, size_t whysz)
 	conn.poll = PQconnectPoll(conn.pg);
 	if (conn.poll == PGRES_POLLING_OK) {
 		conn.cancel = PQgetCancel(conn.pg);
+		conn.standby_at = conn_on_fallback() ?
+		    now_ms() + STANDBY_RETRY_S * 1000 : 0;
 		return 1;
 	}
 	if (conn.poll == PGRES_POLLING_FAILED) {

@@ -7,6 +7,8 @@
  *
  * A job whose BEGIN finds the connection dead (the server restarted while
  * we were idle) reconnects and starts again once; nothing of it had run.
+ * A connection to a primary made because the preferred standby did not
+ * answer is replaced, before a job, once STANDBY_RETRY_S have passed.
  *
  * Nothing here waits on the network.  A cancel request (PQcancel, which
  * blocks) is sent by a short-lived child process that dies on its own
@@ -224,6 +226,8 @@ db_begin(void)
 {
 	if (!db_cancel_settled())
 		return;
+	if (db.state == DB_IDLE && conn_standby_due())
+		db_drop();	/* the standby may be back: it is tried first */
 	if (db.state == DB_DOWN) {
 		db_connect_start();
 		return;

@@ -78,6 +78,7 @@
 #define FETCH_BATCH		100	/* most rows per FETCH from the cursor */
 #define CANCEL_HELPER_S		10	/* the cancel helper gives up */
 #define CANCEL_GRACE_MS		3000	/* an ending call gives up the link */
+#define STANDBY_RETRY_S		30	/* back to a standby from its primary */
 #define CANCEL_POLL_MS		10	/* how often a cancel's end is looked for */
 #define KEEPALIVE_IDLE_S	60	/* TCP keepalives, unless the DSN */
 #define KEEPALIVE_INTERVAL_S	10	/* sets its own */
@@ -704,6 +705,12 @@ void	 txn_connected(void);
 int	 conn_init(const struct config *);
 /* "analytics-mcp/CALLER": the application_name every transaction sets. */
 const char *conn_appname(void);
+/*
+ * True when the connection is to a primary although the DSN prefers a
+ * standby (target_session_attrs=prefer-standby) and STANDBY_RETRY_S have
+ * passed since it was made: time to try the standby again.
+ */
+bool	 conn_standby_due(void);
 /* Start connecting; 0, or -1 with why filled (nothing to drop then). */
 int	 conn_start(char *why, size_t whysz);
 /* While connecting: the socket, the events and the attempt's deadline. */

@@ -137,6 +137,7 @@ class Replica:
                 (self.dir, HOST, self.port, PORT, DB))
 
 
+STANDBY_RETRY_S = 30        # mcp-stdio/extern.h
 REPLICA = None
 WHERE = "SELECT pg_is_in_recovery() AS standby"
 
@@ -199,16 +200,20 @@ def test_standby_away_and_back():
     REPLICA.stop()
     check(on_standby(s) is False, "the replica stopped: the next call runs "
           "on the primary, without an error")
+    moved = time.monotonic()
     r = s.request("ping")
     check(r is not None and r.get("result") == {}, "the session stays up")
     REPLICA.start()
     check(REPLICA.caught_up(), "the replica is back and has caught up")
-    check(on_standby(s) is False, "a session that moved to the primary "
-          "stays there while its connection lasts")
     t = Server(dsn=REPLICA.dsn(), caller="sb-new")
     t.initialize()
     check(on_standby(t) is True, "a new session reads on the replica again")
     t.stop()
+    check(on_standby(s) is False, "the session that moved stays on the "
+          "primary for %d s" % STANDBY_RETRY_S)
+    time.sleep(max(0, moved + STANDBY_RETRY_S + 0.5 - time.monotonic()))
+    check(on_standby(s) is True, "then its next call reads on the replica "
+          "again (%.0f s after it moved)" % (time.monotonic() - moved))
     s.stop()
 
     s = Server(dsn=REPLICA.dsn(), caller="sb-busy")

@@ -201,6 +201,18 @@ dist:
 	git archive --prefix=analytics-mcp-$(VERSION)/ -o $(DIST_OUT) \
 	    $(DIST_REF)
 
+# Not part of check: 500 analyst sessions at once through PgBouncer, then
+# straight to PostgreSQL, against a throwaway cluster of its own; prints
+# the figures analytics-mcp-deploy(7) sizes a host with.
+.PHONY: bench
+bench: all
+	@tmp=$$(mktemp -d /tmp/analytics-mcp-bench.XXXXXX); \
+	chmod 0755 "$$tmp"; \
+	if sh tests/pg.sh start "$$tmp/pg" >"$$tmp/pg.log" 2>&1; then \
+	    python3 bench/sessions.py "$$tmp/pg" ./$(BIN); rc=$$?; \
+	else cat "$$tmp/pg.log"; rc=1; fi; \
+	sh tests/pg.sh destroy "$$tmp/pg"; rm -rf "$$tmp"; exit $$rc
+
 # The binary and the unit tests built with AddressSanitizer and UBSan in
 # a directory of their own; runs the unit tests, the golden transcripts
 # and the integration suites (against a throwaway PostgreSQL) with them.

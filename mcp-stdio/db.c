@@ -463,7 +463,15 @@ db_clock(void)
 	if ((at = db_call_deadline()) == 0 || now < at)
 		return;
 	job->timed_out = true;
-	if (!job->failed)
+	if (!job->failed && db.phase < PH_STEP) {
+		/* Not the query's fault: nothing of it had started. */
+		job->failed = true;
+		err_set(&job->err, 0, "the database did not start this call "
+		    "within the statement timeout (%lld s): it is unreachable "
+		    "or overloaded, or a connection pooler in between has no "
+		    "server connection to give.  Nothing of the call ran; try "
+		    "again later.", db.cfg->timeout_s);
+	} else if (!job->failed)
 		job_pg_error(job, "57014", "canceling statement due to "
 		    "statement timeout", NULL, NULL, 0);
 	conn_cancel();

@@ -89,6 +89,11 @@ result_pg_error(struct job *job)
 		    "wrong with the query.  Run it again; if it keeps happening, "
 		    "ask the database administrator to set hot_standby_feedback "
 		    "= on or raise max_standby_streaming_delay on the standby.");
+	else if (strncmp(state, "08", 2) == 0)
+		snprintf(e->msg + n, sizeof(e->msg) - n, "\nHINT: the "
+		    "database could not be reached (a connection pooler in "
+		    "between says so); nothing is wrong with the query.  Try "
+		    "again in a little while.");
 	else if (strncmp(state, "57P0", 4) == 0)
 		snprintf(e->msg + n, sizeof(e->msg) - n, "\nHINT: the "
 		    "database ended this session (an administrator, a restart "

@@ -19,12 +19,13 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 
 # The helper library lives one directory up, in tests/.
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
     __file__))))
-from mcptest import (TOP, Bouncer, active_queries, check, psql, run_tests,
-                     text_of, wait_until)
+from mcptest import (TOP, Bouncer, active_queries, check, pg_ctl, psql,
+                     run_tests, text_of, wait_until)
 
 SETUP_SQL = r"""
 CREATE OR REPLACE FUNCTION reporting.pgb_leave_state(k bigint)
@@ -164,6 +165,40 @@ def test_cancel_and_timeout():
     s.stop()
 
 
+def test_database_down_behind_pgbouncer():
+    """PgBouncer keeps a client waiting while it has no server: the call
+    ends at its deadline saying nothing ran, and works once the database
+    is back."""
+    bouncer = Bouncer(pool_size=2, extra="server_login_retry = 1")
+    s = bouncer.server("pgb-down", "--statement-timeout", "2")
+    try:
+        s.initialize()
+        r = s.tool("query", sql="SELECT 1")
+        check(not r["isError"], "a call through PgBouncer works",
+              text_of(r))
+        pg_ctl("stop")
+        try:
+            t0 = time.monotonic()
+            r = s.tool("query", sql="SELECT 2", timeout=20)
+            took = time.monotonic() - t0
+            text = text_of(r)
+            check(r["isError"] and took < 10 and (
+                "did not start this call" in text or
+                "08P01" in text and "Try again" in text),
+                  "the database down behind PgBouncer: the call ends "
+                  "(%.1f s), saying nothing of it ran" % took, text)
+        finally:
+            pg_ctl("start")
+        t0 = time.monotonic()
+        check(wait_until(lambda: not s.tool("query", sql="SELECT 3")[
+            "isError"], 20, 0.5),
+              "once the database is back, calls work again (%.1f s)" %
+              (time.monotonic() - t0))
+    finally:
+        s.stop()
+        bouncer.stop()
+
+
 def teardown():
     if BOUNCER is not None:
         BOUNCER.stop()
@@ -176,7 +211,8 @@ def main():
         return 0
     try:
         return run_tests([setup, test_every_tool, test_attribution,
-                          test_no_state_crosses, test_cancel_and_timeout])
+                          test_no_state_crosses, test_cancel_and_timeout,
+                          test_database_down_behind_pgbouncer])
     finally:
         teardown()
 

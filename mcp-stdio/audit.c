@@ -137,6 +137,7 @@ audit_append(const struct jw *w)
 {
 	struct iovec	 iov[3];
 	char		 nl[] = "\n";
+	const char	*why;
 	size_t		 lead = audit_torn ? 1 : 0, want;
 	ssize_t		 n;
 	int		 i = 0;
@@ -156,9 +157,9 @@ audit_append(const struct jw *w)
 		return;
 	}
 	if (n == -1) {
-		syslog(LOG_ERR, "audit log: %s", strerror(errno));
-		fprintf(stderr, "%s: audit log: %s\n", MCP_NAME,
-		    strerror(errno));
+		why = strerror(errno);	/* before syslog() may change errno */
+		syslog(LOG_ERR, "audit log: %s", why);
+		fprintf(stderr, "%s: audit log: %s\n", MCP_NAME, why);
 		return;
 	}
 	/* Only the leading newline out: the torn line is ended, no more. */

@@ -78,8 +78,8 @@
 #define FETCH_BATCH		100	/* most rows per FETCH from the cursor */
 #define CANCEL_HELPER_S		10	/* the cancel helper gives up */
 #define CANCEL_GRACE_MS		3000	/* an ending call gives up the link */
-#define STANDBY_RETRY_S		30	/* back to a standby from its primary */
 #define CANCEL_POLL_MS		10	/* how often a cancel's end is looked for */
+#define STANDBY_RETRY_S		30	/* back to a standby from its primary */
 #define KEEPALIVE_IDLE_S	60	/* TCP keepalives, unless the DSN */
 #define KEEPALIVE_INTERVAL_S	10	/* sets its own */
 #define KEEPALIVE_COUNT		6

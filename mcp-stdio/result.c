@@ -84,11 +84,12 @@ result_pg_error(struct job *job)
 	else if (strcmp(state, "40001") == 0 &&
 	    strstr(msg, "conflict with recovery") != NULL)
 		snprintf(e->msg + n, sizeof(e->msg) - n, "\nHINT: the "
-		    "database is a standby, which cancelled the query to apply "
-		    "changes from the primary (a recovery conflict); nothing is "
-		    "wrong with the query.  Run it again; if it keeps happening, "
-		    "ask the database administrator to set hot_standby_feedback "
-		    "= on or raise max_standby_streaming_delay on the standby.");
+		    "database is a standby, which cancelled the query to "
+		    "apply changes from the primary (a recovery conflict); "
+		    "nothing is wrong with the query.  Run it again; if it "
+		    "keeps happening, ask the database administrator to set "
+		    "hot_standby_feedback = on or raise "
+		    "max_standby_streaming_delay on the standby.");
 	else if (strncmp(state, "08", 2) == 0)
 		snprintf(e->msg + n, sizeof(e->msg) - n, "\nHINT: the "
 		    "database could not be reached (a connection pooler in "
@@ -96,9 +97,9 @@ result_pg_error(struct job *job)
 		    "again in a little while.");
 	else if (strncmp(state, "57P0", 4) == 0)
 		snprintf(e->msg + n, sizeof(e->msg) - n, "\nHINT: the "
-		    "database ended this session (an administrator, a restart "
-		    "or a failover); nothing is wrong with the query.  The next "
-		    "call connects again: run it again.");
+		    "database ended this session (an administrator, a "
+		    "restart or a failover); nothing is wrong with the query.  "
+		    "The next call connects again: run it again.");
 }
 
 void

@@ -133,7 +133,8 @@ txn_result(struct job *job, enum phase phase, const void *pgresult)
 	const PGresult	*res = pgresult;
 
 	if (phase == PH_ROLLBACK && PQntuples(res) == 1 &&
-	    PQnfields(res) == 1 && strcmp(PQfname(res, 0), "leftover_locks") == 0)
+	    PQnfields(res) == 1 &&
+	    strcmp(PQfname(res, 0), "leftover_locks") == 0)
 		job->leftover_locks = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
 	else if (phase == PH_TYPES && PQntuples(res) == 1 &&
 	    PQnfields(res) == 2) {

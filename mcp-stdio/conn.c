@@ -28,6 +28,7 @@ static struct {
 	PostgresPollingStatusType poll;
 	uint64_t	 deadline;	/* the connect attempt gives up */
 	uint64_t	 standby_at;	/* on a fallback primary: retry then */
+	unsigned int	 fallbacks;	/* connections in a row that fell back */
 	pid_t		 canceller;	/* the cancel helper while it lives, or 0 */
 	char		 appname[sizeof("analytics-mcp/") + CALLER_MAX];
 	const char	*keys[12];
@@ -178,6 +179,8 @@ conn_standby_due(void)
 int
 conn_poll(short revents, char *why, size_t whysz)
 {
+	uint64_t	 wait;
+
 	if (revents == 0) {
 		if (now_ms() < conn.deadline)
 			return 0;
@@ -188,8 +191,17 @@ conn_poll(short revents, char *why, size_t whysz)
 	conn.poll = PQconnectPoll(conn.pg);
 	if (conn.poll == PGRES_POLLING_OK) {
 		conn.cancel = PQgetCancel(conn.pg);
-		conn.standby_at = conn_on_fallback() ?
-		    now_ms() + STANDBY_RETRY_S * 1000 : 0;
+		/*
+		 * A standby that stays away may cost each retry a connect
+		 * timeout: wait twice as long after each, up to 16 times.
+		 */
+		if (conn_on_fallback()) {
+			wait = (uint64_t)STANDBY_RETRY_S * 1000 <<
+			    (conn.fallbacks < 4 ? conn.fallbacks : 4);
+			conn.standby_at = now_ms() + wait;
+			conn.fallbacks++;
+		} else
+			conn.fallbacks = 0;
 		return 1;
 	}
 	if (conn.poll == PGRES_POLLING_FAILED) {

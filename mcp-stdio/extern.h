@@ -708,7 +708,8 @@ const char *conn_appname(void);
 /*
  * True when the connection is to a primary although the DSN prefers a
  * standby (target_session_attrs=prefer-standby) and STANDBY_RETRY_S have
- * passed since it was made: time to try the standby again.
+ * passed since it was made (twice as long after each retry that fell
+ * back again, up to 16 times): time to try the standby again.
  */
 bool	 conn_standby_due(void);
 /* Start connecting; 0, or -1 with why filled (nothing to drop then). */

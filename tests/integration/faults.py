@@ -125,7 +125,8 @@ def test_terminated_between_calls():
         r = s.tool("query", sql="SELECT 2 AS after_terminate")
         check(not r["isError"] and r["structuredContent"]["rows"] == [[2]],
               "the next call reconnects without an error", text_of(r))
-        check(backends("f-term-idle") == 1, "one backend, the new one")
+        check(wait_until(lambda: backends("f-term-idle") == 1, 5),
+              "one backend, the new one")
         check(s.stop() == 0 and none_left("f-term-idle"),
               "the session ends with status 0, no backend left")
         recs = [json.loads(x) for x in open(audit.name)]

@@ -186,7 +186,7 @@ uninstall:
 SHELL_SCRIPTS = wrappers/analytics-mcp-keys wrappers/analytics-mcp-socat \
 	sql/bootstrap_analytics_ro.sh docker/entrypoint.sh .ci/run tests/run \
 	tests/deps.sh tests/demo.sh tests/lib.sh tests/pg.sh tests/reach.sh \
-	tests/ship.sh
+	tests/ship.sh tests/fuzz/fuzz.sh
 lint:
 	mandoc -Tlint -Wwarning man/*.[1-8]
 	shellcheck -x $(SHELL_SCRIPTS)
@@ -246,9 +246,52 @@ asan: $(ASAN_DIR)/$(BIN) $(ASAN_UNIT)
 	python3 tests/golden.py $(ASAN_DIR)/$(BIN)
 	sh tests/run --integration $(ASAN_DIR)/$(BIN)
 
+# libFuzzer targets (tests/fuzz/): the request-line handler with the
+# database stubbed out (nodb.c), the SQL guard, and PostgreSQL values as
+# JSON.  make fuzz builds them with Debian's clang under ASan and UBSan and
+# runs each for FUZZ_SECONDS; make unit builds the same targets with the
+# plain driver (replay.c) and the normal flags, and make check replays
+# every corpus through them.  See tests/README.
+FUZZ_TARGETS = request guard pgv
+FUZZ_SECONDS ?= 60
+FUZZ_CC     ?= clang
+FUZZ_DIR     = build-fuzz
+FUZZ_SAN     = -fsanitize=address,undefined -fno-sanitize-recover=all \
+               -fno-omit-frame-pointer
+FUZZ_CFLAGS  = -std=c11 -D_GNU_SOURCE -O1 -g $(DEPS_CFLAGS) \
+               -DMCP_VERSION='"$(VERSION)"' $(FUZZ_SAN)
+FUZZ_OBJ     = $(patsubst mcp-stdio/%.c,$(FUZZ_DIR)/%.o,\
+               $(filter-out mcp-stdio/db.c,$(SRC)))
+FUZZ_BIN     = $(FUZZ_TARGETS:%=$(FUZZ_DIR)/%_fuzz)
+FUZZ_REPLAY  = $(FUZZ_TARGETS:%=tests/fuzz/%_replay)
+REPLAY_OBJ   = $(filter-out mcp-stdio/db.o,$(OBJ))
+
+unit: $(FUZZ_REPLAY)
+
+tests/fuzz/%_replay: tests/fuzz/%.c tests/fuzz/replay.c tests/fuzz/nodb.c \
+    $(REPLAY_OBJ)
+	$(CC) $(ALL_CFLAGS) -Imcp-stdio -o $@ tests/fuzz/$*.c \
+	    tests/fuzz/replay.c tests/fuzz/nodb.c $(REPLAY_OBJ) \
+	    $(ALL_LDFLAGS) $(DEPS_LIBS)
+
+$(FUZZ_OBJ): | depcheck
+
+$(FUZZ_DIR)/%.o: mcp-stdio/%.c mcp-stdio/extern.h
+	@mkdir -p $(FUZZ_DIR)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FUZZ_DIR)/%_fuzz: tests/fuzz/%.c tests/fuzz/nodb.c $(FUZZ_OBJ)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -Imcp-stdio -o $@ \
+	    tests/fuzz/$*.c tests/fuzz/nodb.c $(FUZZ_OBJ) $(DEPS_LIBS)
+
+fuzz:
+	sh tests/deps.sh --fuzz
+	$(MAKE) $(FUZZ_BIN)
+	sh tests/fuzz/fuzz.sh $(FUZZ_DIR) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
 clean:
-	rm -f $(BIN) $(MAIN_OBJ) $(OBJ) $(UNIT)
-	rm -rf $(ASAN_DIR) analytics-mcp-$(VERSION).tar.gz
+	rm -f $(BIN) $(MAIN_OBJ) $(OBJ) $(UNIT) $(FUZZ_REPLAY)
+	rm -rf $(ASAN_DIR) $(FUZZ_DIR) analytics-mcp-$(VERSION).tar.gz
 
 .PHONY: all unit check deps depcheck demo install uninstall clean lint dist \
-	asan deps-demo try try-stop
+	asan deps-demo try try-stop fuzz

@@ -426,6 +426,7 @@ enum io_status {
 };
 
 /*
+ * Start reading a new input (what an earlier one left is forgotten).
  * max_line caps a request line; a wait for stdout to drain lets the
  * signals not in waitmask in and gives up once *stop is set.
  */
@@ -1123,7 +1124,10 @@ void	 caller_sha256(const unsigned char *, size_t, unsigned char[32]);
 
 /* ---- loop.c ----------------------------------------------------------- */
 
-/* Run until EOF or SIGTERM; returns the exit status. */
+/*
+ * Run one session on stdin and stdout until EOF or SIGTERM; returns the
+ * exit status.  Each call starts afresh (tests/fuzz runs many in turn).
+ */
 int	 loop_run(const struct config *);
 
 /* ---- secret.c --------------------------------------------------------- */

@@ -40,6 +40,10 @@ void
 io_init(size_t max_line, const sigset_t *waitmask,
     volatile sig_atomic_t *stop)
 {
+	/* A new input: only the buffer is kept. */
+	in.start = in.end = in.scan = 0;
+	in.draining = in.toolong = in.eof = in.out_broken = false;
+	in.out_errno = 0;
 	in.max_line = max_line;
 	in.waitmask = waitmask;
 	in.stop = stop;

@@ -248,6 +248,8 @@ loop_run(const struct config *cfg)
 	int		 ms, fd, outflags;
 	short		 events;
 
+	/* A new session: nothing is left of an earlier one. */
+	memset(&loop, 0, sizeof(loop));
 	loop.cfg = cfg;
 	loop.session.proto = PROTO_HANDSHAKE_LATEST;
 	memset(&sa, 0, sizeof(sa));

@@ -5,6 +5,7 @@
 #
 #   sh tests/deps.sh          everything make check needs (make deps)
 #   sh tests/deps.sh --demo   only what make demo and make try need
+#   sh tests/deps.sh --fuzz   what make fuzz needs
 set -eu
 
 # Building, and the demo's throwaway PostgreSQL with PostGIS (tests/pg.sh)
@@ -17,19 +18,25 @@ libjsmn-dev postgresql postgresql-15-postgis-3 python3"
 # and Node.js (the SDK client) for the transport tests; makepkg, git and
 # libarchive-tools for packaging; bsdextrautils has col(1); make lint
 # needs mandoc, shellcheck and cppcheck; integration/pgbouncer.py and
-# bench/sessions.py need pgbouncer.
+# bench/sessions.py need pgbouncer; the golden transcripts also run under
+# valgrind.
 TEST_PACKAGES="openssl openssh-server openssh-client socat nodejs systemd \
 passwd util-linux iproute2 procps mandoc makepkg libarchive-tools git \
-bsdextrautils shellcheck cppcheck pgbouncer"
+bsdextrautils shellcheck cppcheck pgbouncer valgrind"
+
+# make fuzz: clang with libFuzzer and the sanitizers' runtimes
+# (libclang-rt-14-dev is only recommended by clang-14).
+FUZZ_PACKAGES="clang libclang-rt-14-dev"
 
 case ${1:-} in
 --demo)	PACKAGES=$DEMO_PACKAGES ;;
+--fuzz)	PACKAGES="$DEMO_PACKAGES $FUZZ_PACKAGES" ;;
 '')	PACKAGES="$DEMO_PACKAGES $TEST_PACKAGES"
 	# Debian's nodejs comes without npm; NodeSource's brings its own
 	# and conflicts with Debian's npm package, so ask for npm only
 	# when missing.
 	command -v npm >/dev/null 2>&1 || PACKAGES="$PACKAGES npm" ;;
-*)	echo "usage: deps.sh [--demo]" >&2; exit 2 ;;
+*)	echo "usage: deps.sh [--demo | --fuzz]" >&2; exit 2 ;;
 esac
 
 missing=""

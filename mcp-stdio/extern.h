@@ -353,8 +353,9 @@ bool	 lex_word_copy(const char *sql, const struct token *, char *buf,
  * case for matching and cut to NAME_MAX_BYTES like PostgreSQL does: t is a
  * bare word, a "quoted identifier" ("" is one quote) or a U&"identifier"
  * whose escapes (esc followed by 4 hex digits, by + and 6 hex digits, or
- * by esc) are decoded.  Each byte or code point outside ASCII becomes '?',
- * which no banned name holds, so buf stays printable ASCII for messages.
+ * by esc) are decoded.  Each control character and each byte or code
+ * point outside ASCII becomes '?', which no banned name holds, so buf
+ * stays printable ASCII for messages.
  * buf holds NAME_MAX_BYTES + 1 bytes.
  * Returns false for a malformed escape, which PostgreSQL rejects anyway.
  */

@@ -426,12 +426,16 @@ lex_word_copy(const char *sql, const struct token *t, char *buf, size_t bufsz,
 	return true;
 }
 
-/* Append c to buf if it still has room below NAME_MAX_BYTES. */
+/*
+ * Append c to buf if it still has room below NAME_MAX_BYTES: printable
+ * ASCII as it is, anything else (a control character, a byte or code
+ * point outside ASCII) as '?', which no banned name holds.
+ */
 static void
-name_add(char *buf, size_t *n, int c)
+name_add(char *buf, size_t *n, unsigned long c)
 {
 	if (*n < NAME_MAX_BYTES)
-		buf[(*n)++] = (char)c;
+		buf[(*n)++] = c >= 0x20 && c < 0x7f ? (char)c : '?';
 }
 
 bool
@@ -455,7 +459,7 @@ lex_name_fold(const char *sql, const struct token *t, int esc, char *buf)
 			i += 2;
 		} else if (t->kind == TOK_UIDENT && c == esc) {
 			if (i + 1 < end && (unsigned char)sql[i + 1] == esc) {
-				name_add(buf, &n, esc);
+				name_add(buf, &n, (unsigned long)esc);
 				i += 2;
 				continue;
 			}
@@ -472,10 +476,10 @@ lex_name_fold(const char *sql, const struct token *t, int esc, char *buf)
 					return false;
 				cp = cp * 16 + (unsigned long)d;
 			}
-			name_add(buf, &n, cp != 0 && cp < 0x80 ?
-			    ascii_lower((int)cp) : '?');
+			name_add(buf, &n, cp < 0x80 ?
+			    (unsigned long)ascii_lower((int)cp) : cp);
 		} else {
-			name_add(buf, &n, c < 0x80 ? ascii_lower(c) : '?');
+			name_add(buf, &n, (unsigned long)ascii_lower(c));
 			i++;
 		}
 	}

@@ -266,7 +266,14 @@ FUZZ_BIN     = $(FUZZ_TARGETS:%=$(FUZZ_DIR)/%_fuzz)
 FUZZ_REPLAY  = $(FUZZ_TARGETS:%=tests/fuzz/%_replay)
 REPLAY_OBJ   = $(filter-out mcp-stdio/db.o,$(OBJ))
 
-unit: $(FUZZ_REPLAY)
+unit: $(FUZZ_REPLAY) tests/fuzz/guard_differential
+
+# The guard against a throwaway PostgreSQL over the guard's corpus
+# (tests/run runs it).
+tests/fuzz/guard_differential: tests/fuzz/differential.c $(REPLAY_OBJ) \
+    tests/fuzz/nodb.c
+	$(CC) $(ALL_CFLAGS) -Imcp-stdio -o $@ tests/fuzz/differential.c \
+	    tests/fuzz/nodb.c $(REPLAY_OBJ) $(ALL_LDFLAGS) $(DEPS_LIBS)
 
 tests/fuzz/%_replay: tests/fuzz/%.c tests/fuzz/replay.c tests/fuzz/nodb.c \
     $(REPLAY_OBJ)
@@ -290,7 +297,8 @@ fuzz:
 	sh tests/fuzz/fuzz.sh $(FUZZ_DIR) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 clean:
-	rm -f $(BIN) $(MAIN_OBJ) $(OBJ) $(UNIT) $(FUZZ_REPLAY)
+	rm -f $(BIN) $(MAIN_OBJ) $(OBJ) $(UNIT) $(FUZZ_REPLAY) \
+	    tests/fuzz/guard_differential
 	rm -rf $(ASAN_DIR) $(FUZZ_DIR) analytics-mcp-$(VERSION).tar.gz
 
 .PHONY: all unit check deps depcheck demo install uninstall clean lint dist \

@@ -243,6 +243,8 @@ $(ASAN_DIR)/%_test: tests/unit/%_test.c tests/unit/t.h $(ASAN_OBJ)
 asan: $(ASAN_DIR)/$(BIN) $(ASAN_UNIT)
 	for t in $(ASAN_UNIT); do \
 	    ./$$t >$$t.out || { cat $$t.out; exit 1; }; done
+	for t in $(FUZZ_TARGETS); do \
+	    ./$(ASAN_DIR)/$${t}_replay tests/fuzz/corpus/$$t || exit 1; done
 	python3 tests/golden.py $(ASAN_DIR)/$(BIN)
 	sh tests/run --integration $(ASAN_DIR)/$(BIN)
 
@@ -267,6 +269,18 @@ FUZZ_REPLAY  = $(FUZZ_TARGETS:%=tests/fuzz/%_replay)
 REPLAY_OBJ   = $(filter-out mcp-stdio/db.o,$(OBJ))
 
 unit: $(FUZZ_REPLAY) tests/fuzz/guard_differential
+
+# make asan replays the corpora too, through targets built like its own.
+ASAN_REPLAY = $(FUZZ_TARGETS:%=$(ASAN_DIR)/%_replay)
+
+$(ASAN_DIR)/%_replay: tests/fuzz/%.c tests/fuzz/replay.c tests/fuzz/nodb.c \
+    $(ASAN_OBJ)
+	$(CC) $(ALL_CFLAGS) $(ASAN_CFLAGS) -Imcp-stdio -o $@ tests/fuzz/$*.c \
+	    tests/fuzz/replay.c tests/fuzz/nodb.c \
+	    $(filter-out $(ASAN_DIR)/db.o,$(ASAN_OBJ)) $(ALL_LDFLAGS) \
+	    $(DEPS_LIBS)
+
+asan: $(ASAN_REPLAY)
 
 # The guard against a throwaway PostgreSQL over the guard's corpus
 # (tests/run runs it).

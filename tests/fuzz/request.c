@@ -5,7 +5,9 @@
  * strict JSON reader, the JSON-RPC envelope and the method table, with
  * the database stubbed out (nodb.c).  stdin and stdout are memory files;
  * the session must end by itself with status 0 and every line it wrote
- * must be one JSON object (json_check()), or the target aborts.
+ * must be one JSON object (json_check()), or the target aborts; so it
+ * does when, once per process, the second of two sessions in turn is not
+ * answered.
  */
 #include <sys/mman.h>
 #include <sys/types.h>
@@ -85,15 +87,15 @@ check_output(const char *buf, size_t len)
 	}
 }
 
-int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/*
+ * One session of the loop on size bytes of data; what it wrote into a
+ * new buffer *out of *outlen bytes (the caller frees).
+ */
+static void
+session(const uint8_t *data, size_t size, char **out, size_t *outlen)
 {
-	char	*out;
-	off_t	 outlen;
-	int	 rc;
+	off_t	 n;
 
-	if (in_fd == -1)
-		LLVMFuzzerInitialize(NULL, NULL);
 	if (ftruncate(in_fd, 0) == -1 || ftruncate(out_fd, 0) == -1 ||
 	    pwrite(in_fd, data, size, 0) != (ssize_t)size ||
 	    lseek(in_fd, 0, SEEK_SET) == -1 ||
@@ -103,15 +105,60 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		perror("request target");
 		exit(2);
 	}
-	if ((rc = loop_run(&cfg)) != 0)
-		fuzz_fail("the session ended with a failure status", "", 0);
-	if ((outlen = lseek(out_fd, 0, SEEK_CUR)) == -1 ||
-	    (out = malloc((size_t)outlen + 1)) == NULL ||
-	    pread(out_fd, out, (size_t)outlen, 0) != (ssize_t)outlen) {
+	if (loop_run(&cfg) != 0)
+		fuzz_fail("the session ended with a failure status",
+		    (const char *)data, size);
+	if ((n = lseek(out_fd, 0, SEEK_CUR)) == -1 ||
+	    (*out = malloc((size_t)n + 1)) == NULL ||
+	    pread(out_fd, *out, (size_t)n, 0) != (ssize_t)n) {
 		perror("request target");
 		exit(2);
 	}
-	check_output(out, (size_t)outlen);
+	*outlen = (size_t)n;
+}
+
+/*
+ * Once per process, two pings in two sessions in turn must each be
+ * answered: the loop and the reader start afresh every time, or every
+ * later input would be read by a session that saw EOF already.
+ */
+static void
+check_fresh_sessions(void)
+{
+	static const char ping[] = "{\"jsonrpc\":\"2.0\",\"id\":1,"
+	    "\"method\":\"ping\"}\n";
+	static const char pong[] = "{\"jsonrpc\":\"2.0\",\"id\":1,"
+	    "\"result\":{}}\n";
+	char	*out;
+	size_t	 outlen;
+	int	 i;
+
+	for (i = 0; i < 2; i++) {
+		session((const uint8_t *)ping, sizeof(ping) - 1, &out,
+		    &outlen);
+		if (outlen != sizeof(pong) - 1 ||
+		    memcmp(out, pong, outlen) != 0)
+			fuzz_fail("a session after the first is not answered",
+			    out, outlen);
+		free(out);
+	}
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static bool	 checked;
+	char		*out;
+	size_t		 outlen;
+
+	if (in_fd == -1)
+		LLVMFuzzerInitialize(NULL, NULL);
+	if (!checked) {
+		check_fresh_sessions();
+		checked = true;
+	}
+	session(data, size, &out, &outlen);
+	check_output(out, outlen);
 	free(out);
 	return 0;
 }

@@ -330,6 +330,72 @@ test_reader(void)
 	}
 }
 
+/*
+ * In the child: two inputs in turn, each on a new pipe after io_init():
+ * one that ends at EOF in the middle of a line over the cap, then "x\n".
+ * The second must be read afresh (the fuzz targets run many sessions in
+ * one process).
+ */
+static void
+child_restart(int out)
+{
+	static const char *const input[] = { "0123456789", "x\n" };
+	struct script	 s;
+	enum io_status	 st;
+	size_t		 i;
+	int		 p[2];
+
+	memset(&s, 0, sizeof(s));
+	for (i = 0; i < 2; i++) {
+		if (pipe(p) == -1 || dup2(p[0], STDIN_FILENO) == -1)
+			_exit(100);
+		close(p[0]);
+		io_init(8, NULL, NULL);
+		if (!write_all(p[1], input[i], strlen(input[i])))
+			_exit(101);
+		close(p[1]);
+		while ((st = io_fill()) == IO_AGAIN)
+			if (drain(&s) == IO_ERROR)
+				break;
+		st = drain(&s);
+		say(&s, st == IO_EOF ? "EOF" : "NOT-EOF");
+		say(&s, "|");
+	}
+	(void)write_all(out, s.buf, s.len);
+	_exit(0);
+}
+
+static void
+test_restart(void)
+{
+	char	 got[SCRIPT_MAX];
+	size_t	 n = 0;
+	ssize_t	 r;
+	pid_t	 pid;
+	int	 p[2], status;
+
+	fflush(stdout);
+	if (pipe(p) == -1 || (pid = fork()) == -1) {
+		perror("pipe/fork");
+		exit(1);
+	}
+	if (pid == 0) {
+		close(p[0]);
+		child_restart(p[1]);
+	}
+	close(p[1]);
+	while (n + 1 < sizeof(got) &&
+	    (r = read(p[0], got + n, sizeof(got) - n - 1)) > 0)
+		n += (size_t)r;
+	got[n] = '\0';
+	close(p[0]);
+	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+		continue;
+	report("io_init() starts a new input afresh after EOF mid-line",
+	    WIFEXITED(status) && WEXITSTATUS(status) == 0, got,
+	    "TOOLONG EOF | \"x\" EOF |", status);
+}
+
 static void
 test_big(void)
 {
@@ -525,6 +591,7 @@ main(void)
 {
 	test_reader();
 	test_big();
+	test_restart();
 	test_write();
 	test_write_broken();
 	return t_exit();

@@ -7,8 +7,10 @@ Makes OUTDIR/request, OUTDIR/guard and OUTDIR/pgv, one file per input,
 named by the SHA-1 of its bytes as libFuzzer names them:
   request  each golden transcript (tests/golden/*.in) whole and line by
            line, and the lines of json_test.c and rpc_test.c;
-  guard    the texts of guard_test.c's table, and what guard_test -p and
-           -r print (the queries that pass, the writes it must refuse);
+  guard    the texts of guard_test.c's table, its spellings of the banned
+           functions (every spelling, form and place), and what
+           guard_test -p and -r print (the queries that pass, the
+           writes it must refuse);
   pgv      the values of pgv_test.c and the EWKB of geo_test.c, each
            behind the byte that picks its type in tests/fuzz/pgv.c.
 The unit tests' tables are read by compiling each test file with its
@@ -37,8 +39,14 @@ DUMPERS = {
         for (size_t i = 0; i < sizeof(pcases) / sizeof(pcases[0]); i++)
             hex(pcases[i].line, strlen(pcases[i].line));""",
     "guard_test.c": """
+        char sql[512];
+        size_t n = NELEM(spellings) * NELEM(forms) * NELEM(places);
         for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-            hex(cases[i].sql, strlen(cases[i].sql));""",
+            hex(cases[i].sql, strlen(cases[i].sql));
+        for (size_t i = 0; i < NELEM(families); i++)
+            for (size_t m = 0; m < n; m++)
+                if (spelled_query(sql, sizeof(sql), &families[i], m))
+                    hex(sql, strlen(sql));""",
     "pgv_test.c": """
         for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
             printf("%u ", cases[i].oid);

@@ -6,8 +6,9 @@
  * usage: guard_differential PGDIR DIR|FILE ...
  *
  * PGDIR is a cluster made by tests/pg.sh (its Unix socket, the fixture,
- * the role analytics_ro).  Each input that a client could send (no NUL
- * byte: JSON cannot carry one into the sql argument) and that
+ * the role analytics_ro).  Each input that a client could send (valid
+ * UTF-8 without a NUL byte: the sql argument is a JSON string, and the
+ * strict reader lets nothing else through) and that
  * guard_check() accepts is sent as rowset.c sends it, as analytics_ro, in
  * a READ ONLY transaction that is rolled back:
  *
@@ -65,6 +66,11 @@ static regex_t	 oid_re;
 static size_t	 n_inputs, n_unsendable, n_rejected, n_planned, n_refused;
 static size_t	 n_failed;
 static FILE	*notes;
+/* How often each SQLSTATE refused an accepted input, for the summary. */
+static struct {
+	char	 state[6];
+	size_t	 n;
+} refusals[32];
 
 /* Keep every notice (the plan comes as one at level LOG). */
 static void
@@ -185,6 +191,14 @@ error_expected(const PGresult *res, char *why, size_t whysz)
 		state = "";
 	if (msg == NULL)
 		msg = "";
+	for (i = 0; i < 32; i++)
+		if (refusals[i].n == 0 ||
+		    strcmp(refusals[i].state, state) == 0) {
+			strlcpy(refusals[i].state, state,
+			    sizeof(refusals[i].state));
+			refusals[i].n++;
+			break;
+		}
 	snprintf(why, whysz, "%s: %s", state, msg);
 	for (i = 0; write_errors[i] != NULL; i++)
 		if (strstr(msg, write_errors[i]) != NULL)
@@ -204,7 +218,7 @@ check_input(const char *path, const char *sql, size_t len)
 	bool		 good;
 
 	n_inputs++;
-	if (memchr(sql, '\0', len) != NULL) {
+	if (memchr(sql, '\0', len) != NULL || !json_utf8_valid(sql, len)) {
 		n_unsendable++;
 		return;
 	}
@@ -337,9 +351,13 @@ main(int argc, char *argv[])
 		printf("not ok - guard differential: %zu of %zu accepted "
 		    "inputs failed (%zu planned)\n", n_failed,
 		    n_planned + n_refused, n_planned);
-	printf("# %zu rejected by the guard, %zu hold a NUL byte; %d "
-	    "functions in pg_proc are banned\n", n_rejected, n_unsendable,
-	    nbanned);
+	printf("# %zu rejected by the guard, %zu not valid UTF-8 or holding a "
+	    "NUL byte; %d "
+	    "functions in pg_proc are banned\n# refused by SQLSTATE:",
+	    n_rejected, n_unsendable, nbanned);
+	for (i = 0; i < 32 && refusals[i].n > 0; i++)
+		printf(" %s %zu", refusals[i].state, refusals[i].n);
+	printf("\n");
 	rewind(notes);
 	while (fgets(line, sizeof(line), notes) != NULL)
 		fputs(line, stdout);

@@ -270,6 +270,21 @@ REPLAY_OBJ   = $(filter-out mcp-stdio/db.o,$(OBJ))
 
 unit: $(FUZZ_REPLAY) tests/fuzz/guard_differential
 
+# Every program here links nodb.c in place of db.c: loop.o needs a
+# runner, and none of them has a database to give it.
+tests/fuzz/%_replay: tests/fuzz/%.c tests/fuzz/replay.c tests/fuzz/nodb.c \
+    $(REPLAY_OBJ)
+	$(CC) $(ALL_CFLAGS) -Imcp-stdio -o $@ tests/fuzz/$*.c \
+	    tests/fuzz/replay.c tests/fuzz/nodb.c $(REPLAY_OBJ) \
+	    $(ALL_LDFLAGS) $(DEPS_LIBS)
+
+# The guard against a throwaway PostgreSQL over the guard's corpus
+# (tests/run runs it).
+tests/fuzz/guard_differential: tests/fuzz/differential.c $(REPLAY_OBJ) \
+    tests/fuzz/nodb.c
+	$(CC) $(ALL_CFLAGS) -Imcp-stdio -o $@ tests/fuzz/differential.c \
+	    tests/fuzz/nodb.c $(REPLAY_OBJ) $(ALL_LDFLAGS) $(DEPS_LIBS)
+
 # make asan replays the corpora too, through targets built like its own.
 ASAN_REPLAY = $(FUZZ_TARGETS:%=$(ASAN_DIR)/%_replay)
 
@@ -281,19 +296,6 @@ $(ASAN_DIR)/%_replay: tests/fuzz/%.c tests/fuzz/replay.c tests/fuzz/nodb.c \
 	    $(DEPS_LIBS)
 
 asan: $(ASAN_REPLAY)
-
-# The guard against a throwaway PostgreSQL over the guard's corpus
-# (tests/run runs it).
-tests/fuzz/guard_differential: tests/fuzz/differential.c $(REPLAY_OBJ) \
-    tests/fuzz/nodb.c
-	$(CC) $(ALL_CFLAGS) -Imcp-stdio -o $@ tests/fuzz/differential.c \
-	    tests/fuzz/nodb.c $(REPLAY_OBJ) $(ALL_LDFLAGS) $(DEPS_LIBS)
-
-tests/fuzz/%_replay: tests/fuzz/%.c tests/fuzz/replay.c tests/fuzz/nodb.c \
-    $(REPLAY_OBJ)
-	$(CC) $(ALL_CFLAGS) -Imcp-stdio -o $@ tests/fuzz/$*.c \
-	    tests/fuzz/replay.c tests/fuzz/nodb.c $(REPLAY_OBJ) \
-	    $(ALL_LDFLAGS) $(DEPS_LIBS)
 
 $(FUZZ_OBJ): | depcheck
 

@@ -3,7 +3,9 @@
  * guard accepts must be one cursor query for PostgreSQL, or an error of
  * its parser or planner, and must never plan a banned function.
  *
- * usage: guard_differential PGDIR DIR|FILE ...
+ * usage: guard_differential PGDIR DIR|FILE|-z LIST ...
+ *
+ * -z LIST: a file of inputs each ended by a NUL byte (guard_test -p).
  *
  * PGDIR is a cluster made by tests/pg.sh (its Unix socket, the fixture,
  * the role analytics_ro).  Each input that a client could send (valid
@@ -280,6 +282,29 @@ check_file(const char *path)
 	free(buf);
 }
 
+/* Each NUL-terminated input of the file, named path:N. */
+static void
+check_list(const char *path)
+{
+	FILE	*f;
+	char	*buf = NULL, name[4096];
+	size_t	 cap = 0, n = 0;
+	ssize_t	 len;
+
+	if ((f = fopen(path, "rb")) == NULL) {
+		fprintf(notes, "# %s: %s\n", path, strerror(errno));
+		n_failed++;
+		return;
+	}
+	while ((len = getdelim(&buf, &cap, '\0', f)) > 0) {
+		snprintf(name, sizeof(name), "%s:%zu", path, ++n);
+		check_input(name, buf, buf[len - 1] == '\0' ?
+		    (size_t)len - 1 : (size_t)len);
+	}
+	free(buf);
+	fclose(f);
+}
+
 static void
 check_dir(const char *dir)
 {
@@ -310,7 +335,8 @@ main(int argc, char *argv[])
 	int		 i;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: %s PGDIR DIR|FILE ...\n", argv[0]);
+		fprintf(stderr, "usage: %s PGDIR DIR|FILE|-z LIST ...\n",
+		    argv[0]);
 		return 2;
 	}
 	snprintf(path, sizeof(path), "%s/port", argv[1]);
@@ -335,7 +361,9 @@ main(int argc, char *argv[])
 	if (nbanned == 0)
 		die("no banned function found in pg_proc");
 	for (i = 2; i < argc; i++) {
-		if (stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode))
+		if (strcmp(argv[i], "-z") == 0 && i + 1 < argc)
+			check_list(argv[++i]);
+		else if (stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode))
 			check_dir(argv[i]);
 		else
 			check_file(argv[i]);

@@ -181,6 +181,19 @@ uninstall:
 	    done; \
 	fi
 
+# The mdoc(7) macro names: a .Sh or .Ss line whose first word is one of
+# them calls that macro (".Ss In a container" renders as <a> container),
+# which mandoc accepts without a word.
+MDOC_MACROS = %A %B %C %D %I %J %N %O %P %Q %R %T %U %V Ac Ad An Ao Ap Aq \
+	Ar At Bc Bd Bf Bk Bl Bo Bq Brc Bro Brq Bsx Bt Bx Cd Cm D1 Db Dc Dd Dl Do \
+	Dq Dt Dv Dx Ec Ed Ef Ek El Em En Eo Er Es Ev Ex Fa Fc Fd Fl Fn Fo Fr Ft \
+	Fx Hf Ic In It Lb Li Lk Lp Ms Mt Nd Nm No Ns Nx Oc Oo Op Os Ot Ox Pa Pc \
+	Pf Po Pp Pq Qc Ql Qo Qq Re Rs Rsc Rv Sc Sh Sm So Sq Ss St Sx Sy Ta Tg Tn \
+	Ud Ux Va Vt Xc Xo Xr
+EMPTY :=
+SPACE := $(EMPTY) $(EMPTY)
+MDOC_MACRO_RE = $(subst $(SPACE),|,$(strip $(MDOC_MACROS)))
+
 # Every manual page through mandoc's linter, every shell script through
 # shellcheck and the C sources through cppcheck: no output is a pass.
 SHELL_SCRIPTS = wrappers/analytics-mcp-keys wrappers/analytics-mcp-socat \
@@ -189,6 +202,10 @@ SHELL_SCRIPTS = wrappers/analytics-mcp-keys wrappers/analytics-mcp-socat \
 	tests/ship.sh tests/fuzz/fuzz.sh
 lint:
 	mandoc -Tlint -Wwarning man/*.[1-8]
+	@bad=$$(grep -nE '^\.S[hs][[:space:]]+($(MDOC_MACRO_RE))([[:space:]]|$$)' \
+	    man/*.[1-8]); [ -z "$$bad" ] || { printf '%s\n' "$$bad" \
+	    "a heading starts with an mdoc macro name: write \\& before it" \
+	    >&2; exit 1; }
 	shellcheck -x $(SHELL_SCRIPTS)
 	cppcheck --quiet --error-exitcode=1 --std=c11 --inline-suppr \
 	    --enable=warning,portability,performance -D__GNUC__ \

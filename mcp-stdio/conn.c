@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 
 #include <poll.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -297,8 +298,114 @@ conn_check_notice(void *arg, const PGresult *res)
 }
 
 /*
+ * What makes --check fail, $1 being the --schemas list as a text[]: a
+ * superuser; CREATEDB or CREATEROLE; INSERT, UPDATE, DELETE or TRUNCATE
+ * (or a column's INSERT or UPDATE) on any relation of a schema the role
+ * can use, views and sequences included; CREATE on a schema it can use,
+ * or on the database (a new schema outlives the session); a --schemas
+ * name that does not exist or that the role cannot use.  TEMP on the
+ * database is allowed: a temporary object dies with its session, and
+ * every call ends with DISCARD ALL.  The writable relations: the count and
+ * the first five names.
+ */
+static const char check_problems_sql[] =
+    "WITH w AS (SELECT format('%I.%I', n.nspname, c.relname) AS name "
+    "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+    "WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S') "
+    "AND n.nspname <> 'information_schema' AND n.nspname !~ '^pg_' "
+    "AND has_schema_privilege(n.oid, 'USAGE') "
+    "AND (has_table_privilege(c.oid, 'INSERT, UPDATE, DELETE, TRUNCATE') "
+    "OR has_any_column_privilege(c.oid, 'INSERT, UPDATE'))), "
+    "s AS (SELECT unnest($1::text[]) AS name) "
+    "SELECT r.rolsuper, r.rolcreatedb, r.rolcreaterole, "
+    "has_database_privilege(current_database(), 'CREATE'), "
+    "current_database(), "
+    "(SELECT count(*) FROM w), "
+    "coalesce((SELECT string_agg(name, ', ' ORDER BY name) FROM "
+    "(SELECT name FROM w ORDER BY name LIMIT 5) AS first), ''), "
+    "coalesce((SELECT string_agg(n.nspname, ',' ORDER BY n.nspname) "
+    "FROM pg_namespace n WHERE n.nspname <> 'information_schema' "
+    "AND n.nspname !~ '^pg_' AND has_schema_privilege(n.oid, 'USAGE') "
+    "AND has_schema_privilege(n.oid, 'CREATE')), ''), "
+    "coalesce((SELECT string_agg(s.name, ',' ORDER BY s.name) FROM s "
+    "WHERE NOT EXISTS (SELECT 1 FROM pg_namespace n "
+    "WHERE n.nspname = s.name)), ''), "
+    "coalesce((SELECT string_agg(s.name, ',' ORDER BY s.name) FROM s "
+    "JOIN pg_namespace n ON n.nspname = s.name "
+    "WHERE NOT has_schema_privilege(n.oid, 'USAGE')), '') "
+    "FROM pg_roles r WHERE r.rolname = current_user";
+
+/* Print one reason --check fails; returns 1 to be counted. */
+static int __attribute__((format(printf, 1, 2)))
+check_problem(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	fputs("problem: ", stdout);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	return 1;
+}
+
+/*
+ * Run check_problems_sql and print each reason --check fails; returns
+ * their number, or -1 when the query failed (printed too).
+ */
+static int
+check_problems(PGconn *pg, const char **params)
+{
+	PGresult	*res;
+	char		 msg[ERRMSG_MAX];
+	int		 n = 0;
+
+	res = PQexecParams(pg, check_problems_sql, 1, NULL, params, NULL,
+	    NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
+		secret_scrub(PQresultStatus(res) == PGRES_TUPLES_OK ?
+		    "the role is not in pg_roles\n" :
+		    PQresultErrorMessage(res), msg, sizeof(msg));
+		printf("database: privilege check failed: %s", msg);
+		PQclear(res);
+		return -1;
+	}
+	if (strcmp(PQgetvalue(res, 0, 0), "t") == 0)
+		n += check_problem("the role is a superuser: no privilege "
+		    "stops its writes (use a role like analytics_ro)");
+	else {
+		if (strcmp(PQgetvalue(res, 0, 1), "t") == 0)
+			n += check_problem("the role can create databases "
+			    "(CREATEDB)");
+		if (strcmp(PQgetvalue(res, 0, 2), "t") == 0)
+			n += check_problem("the role can create roles "
+			    "(CREATEROLE)");
+		if (strcmp(PQgetvalue(res, 0, 3), "t") == 0)
+			n += check_problem("the role can create schemas in "
+			    "database %s (CREATE)", PQgetvalue(res, 0, 4));
+		if (strcmp(PQgetvalue(res, 0, 5), "0") != 0)
+			n += check_problem("the role can write %s relation(s) "
+			    "(INSERT, UPDATE, DELETE or TRUNCATE), first %s",
+			    PQgetvalue(res, 0, 5), PQgetvalue(res, 0, 6));
+		if (*PQgetvalue(res, 0, 7) != '\0')
+			n += check_problem("the role can create objects in "
+			    "schema(s) %s (CREATE)", PQgetvalue(res, 0, 7));
+	}
+	if (*PQgetvalue(res, 0, 8) != '\0')
+		n += check_problem("--schemas names schema(s) that do not "
+		    "exist: %s", PQgetvalue(res, 0, 8));
+	if (*PQgetvalue(res, 0, 9) != '\0')
+		n += check_problem("--schemas names schema(s) the role cannot "
+		    "read (no USAGE): %s", PQgetvalue(res, 0, 9));
+	PQclear(res);
+	return n;
+}
+
+/*
  * --check: connect (blocking), print what an operator needs to know, and
- * return the exit status.  The DSN and any password are never printed.
+ * return the exit status: 0, or 1 when the database cannot be reached or
+ * check_problems() finds a reason (each printed as a "problem:" line).
+ * The DSN and any password are never printed.
  */
 int
 conn_check(void)
@@ -314,7 +421,7 @@ conn_check(void)
 	PGresult	*res = NULL;
 	const char	*params[1];
 	char		 msg[ERRMSG_MAX];
-	int		 rc = 1;
+	int		 rc = 1, problems;
 
 	pg = PQconnectdbParams(conn.keys, conn.vals, 1);
 	if (pg == NULL || PQstatus(pg) != CONNECTION_OK) {
@@ -337,10 +444,14 @@ conn_check(void)
 	printf("caller: %s (%s)\n", conn.cfg->caller, conn.cfg->caller_source);
 	printf("application_name: %s\n", PQgetvalue(res, 0, 3));
 	printf("readable_schemas: %s\n", PQgetvalue(res, 0, 4));
-	rc = 0;
 	if (strcmp(PQgetvalue(res, 0, 2), "on") != 0)
 		printf("warning: the role is not read-only by default "
 		    "(ALTER ROLE ... SET default_transaction_read_only = on)\n");
+	if ((problems = check_problems(pg, params)) == 0)
+		rc = 0;
+	else if (problems > 0)
+		fprintf(stderr, "%s: --check failed: %d problem(s), see "
+		    "standard output\n", MCP_NAME, problems);
 out:
 	PQclear(res);
 	PQfinish(pg);

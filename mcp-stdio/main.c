@@ -28,7 +28,7 @@ static const char usage_text[] =
     "                     [--max-cell N] [--max-line N] [--max-memory MIB]\n"
     "                     [--statement-timeout SECONDS] [--audit-log FILE]\n"
     "                     [--callers-file FILE] [--require-key-caller]\n"
-    "       analytics-mcp --help | --version\n"
+    "       analytics-mcp -h | --help | --version\n"
     "\n"
     "  --dsn DSN                 PostgreSQL connection string (else "
     "DATABASE_URL,\n"
@@ -57,8 +57,44 @@ static const char usage_text[] =
     "                            ssh key is not in the callers file\n"
     "  --check                   connect, print the server's facts, exit "
     "0 or 1\n"
-    "  --help                    print this help\n"
-    "  --version                 print the version\n";
+    "  -h, --help                print this help\n"
+    "  --version                 print the version\n"
+    "\n"
+    "Environment (options override it):\n"
+    "  DATABASE_URL              the DSN when --dsn is not given\n"
+    "  PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSFILE, PGSERVICE,\n"
+    "  PGSERVICEFILE, PGSSLMODE and libpq's other PG* variables\n"
+    "                            what the DSN leaves unsaid\n"
+    "  PGPASSWORD                honoured by libpq and kept out of every\n"
+    "                            message; prefer ~/.pgpass\n"
+    "  MCP_READABLE_SCHEMAS      as --schemas\n"
+    "  MCP_MAX_ROWS              as --max-rows\n"
+    "  MCP_MAX_BYTES             as --max-bytes\n"
+    "  MCP_MAX_CELL              as --max-cell\n"
+    "  MCP_MAX_LINE              as --max-line\n"
+    "  MCP_MAX_MEMORY            as --max-memory\n"
+    "  MCP_STATEMENT_TIMEOUT     as --statement-timeout\n"
+    "  MCP_AUDIT_LOG             as --audit-log\n"
+    "  SSH_USER_AUTH             sshd's record of the key used "
+    "(ExposeAuthInfo),\n"
+    "                            looked up in the callers file\n"
+    "  SSH_CONNECTION, SOCAT_PEERADDR\n"
+    "                            the peer's address in the audit lines\n"
+    "\n"
+    "MCP clients start it with JSON-RPC on standard input and output; "
+    "started\n"
+    "on a terminal it says so on standard error, and Ctrl-D ends it.  "
+    "See\n"
+    "analytics-mcp(1).\n";
+
+/* Said on stderr when standard input is a terminal: a person, not a client. */
+static const char terminal_text[] =
+    MCP_NAME " " MCP_VERSION ": a read-only MCP server for PostgreSQL.\n"
+    "It speaks JSON-RPC, one message per line, on standard input and "
+    "output,\n"
+    "and waits for an MCP client to send an initialize request.  Ctrl-D "
+    "ends it;\n"
+    "analytics-mcp --help lists the options.\n";
 
 enum {
 	OPT_DSN = 256, OPT_DB_USER, OPT_CALLER, OPT_SCHEMAS, OPT_MAX_ROWS,
@@ -343,7 +379,7 @@ main(int argc, char *argv[])
 	if ((s = getenv("MCP_AUDIT_LOG")) != NULL && *s != '\0')
 		cfg.audit_log = s;
 
-	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case OPT_DSN:
 			cfg.dsn = take_dsn(optarg);
@@ -399,6 +435,7 @@ main(int argc, char *argv[])
 		case OPT_CHECK:
 			check = true;
 			break;
+		case 'h':
 		case OPT_HELP:
 			fputs(usage_text, stdout);
 			return 0;
@@ -426,5 +463,7 @@ main(int argc, char *argv[])
 	if (audit_open(&cfg) == -1)
 		err(1, "%s", cfg.audit_log);
 	cap_memory(cfg.max_memory_mb);
+	if (isatty(STDIN_FILENO))
+		fputs(terminal_text, stderr);
 	return loop_run(&cfg);
 }

@@ -35,8 +35,9 @@ set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd -P)
 CLIENT_DIR=$TOP/tests/client
 CLIENT=$CLIENT_DIR/mcp-client.mjs
-KEYS_TOOL=$TOP/wrappers/analytics-mcp-keys
-SOCAT_TOOL=$TOP/wrappers/analytics-mcp-socat
+# The wrappers, copied into $T/bin below (see there).
+KEYS_TOOL=
+SOCAT_TOOL=
 PIDS=
 T=
 APPSQL="SELECT current_setting('application_name') AS app"
@@ -83,8 +84,15 @@ T=$(mktemp -d /run/amcp-reach.XXXXXX) || exit 1
 chmod 0755 "$T"
 mkdir -p "$T/bin" "$T/etc" "$T/keys" "$T/ssl" "$T/log"
 chmod 0700 "$T/keys" "$T/ssl"
+# Whatever a test account runs comes from here, never from the checkout,
+# whose parents may be closed to others (a clone under /root, 0700): the
+# socat wrapper re-runs itself as amcp-svc for every connection.
 install -m 0755 "$BINARY" "$T/bin/analytics-mcp"
+install -m 0755 "$TOP/wrappers/analytics-mcp-keys" \
+    "$TOP/wrappers/analytics-mcp-socat" "$T/bin/"
 BIN=$T/bin/analytics-mcp
+KEYS_TOOL=$T/bin/analytics-mcp-keys
+SOCAT_TOOL=$T/bin/analytics-mcp-socat
 AUDIT=$T/log/audit.jsonl
 # Test only: every test account appends to one audit file.
 : >"$AUDIT"

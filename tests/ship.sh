@@ -535,8 +535,10 @@ if [ -n "$PGDIR" ]; then
 	. "$PGDIR/env"
 	rb=$tmp/rb
 	mkdir -p "$rb/bin" "$rb/log"
-	ln -s "$BIN" "$rb/bin/analytics-mcp"
-	ln -s "$top/wrappers/analytics-mcp-keys" "$rb/bin/analytics-mcp-keys"
+	# Copies, not links into the checkout, whose parents may be closed
+	# to other users (see tests/README).
+	install -m 0755 "$BIN" "$rb/bin/analytics-mcp"
+	install -m 0755 wrappers/analytics-mcp-keys "$rb/bin/"
 	# The runbook's paths, mapped into the temporary directory.
 	localize() {
 		printf '%s\n' "$1" | sed \

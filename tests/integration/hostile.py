@@ -9,6 +9,7 @@ channel for the audit; every source for the password.
 """
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -632,18 +633,33 @@ def test_not_dumpable():
         print("# skip - not root: cannot run the server as another user")
         return
     # A dumpable process's /proc files belong to its user; a non-dumpable
-    # one's to root.  Run it as nobody and look.
-    p = subprocess.Popen(["setpriv", "--reuid=nobody", "--regid=nogroup",
-                          "--clear-groups", BINARY, "--caller", "x",
-                          "--dsn", "host=/nonexistent"],
-                         stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE)
-    time.sleep(0.3)
-    st = os.stat("/proc/%d/environ" % p.pid)
-    check(st.st_uid == 0, "the process is not dumpable (its /proc files "
-          "belong to root, not to its user)", st)
-    p.stdin.close()
-    p.wait(5)
+    # one's to root.  Run it as nobody and look, from a copy nobody can
+    # reach: the checkout's parents may be closed to others (/root).
+    with tempfile.TemporaryDirectory() as d:
+        os.chmod(d, 0o755)
+        binary = os.path.join(d, "analytics-mcp")
+        shutil.copy(BINARY, binary)
+        os.chmod(binary, 0o755)
+        p = subprocess.Popen(["setpriv", "--reuid=nobody",
+                              "--regid=nogroup", "--clear-groups", binary,
+                              "--caller", "x", "--dsn", "host=/nonexistent"],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE)
+
+        def runs_the_copy():
+            try:
+                return os.readlink("/proc/%d/exe" % p.pid) == binary
+            except OSError:
+                return False
+        running = wait_until(runs_the_copy, 5)
+        st = os.stat("/proc/%d/environ" % p.pid)
+        check(running and st.st_uid == 0 and p.poll() is None,
+              "the process is not dumpable (its /proc files belong to "
+              "root, not to its user)", "running %s, %s, exit %s, %r"
+              % (running, st, p.poll(), p.stderr.read1(4096)
+                 if p.poll() is not None else b""))
+        p.stdin.close()
+        p.wait(5)
 
 
 # ---- 9: session state ---------------------------------------------------

@@ -13,6 +13,9 @@ continuation lines joined and blanks collapsed.  Checked:
   - every command of README.md's "Deploy (runbook)" is in
     analytics-mcp-deploy(7).
 
+And every paragraph of README.md and of the rendered manuals (mandoc)
+closes the parentheses it opens.
+
 A README line counts as a command when its first word (after VAR=value
 assignments) is a program, so that configuration and output blocks are
 left alone.  No database, no binary.
@@ -20,6 +23,7 @@ left alone.  No database, no binary.
 import glob
 import os
 import re
+import subprocess
 import sys
 
 # First words of the commands the README and the manuals show.
@@ -122,6 +126,24 @@ def man_commands(text):
     return out
 
 
+def unbalanced(text, code_spans):
+    """The paragraphs of text whose ( and ) do not pair up."""
+    out = []
+    for para in re.split(r"\n\s*\n", text):
+        if code_spans:
+            if para.startswith("    "):
+                continue
+            para = re.sub(r"`[^`]*`", "", para)
+        depth = 0
+        for ch in para:
+            depth += {"(": 1, ")": -1}.get(ch, 0)
+            if depth < 0:
+                break
+        if depth != 0:
+            out.append(squash(para)[:200])
+    return out
+
+
 def main():
     top = sys.argv[1] if len(sys.argv) > 1 else \
         os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
@@ -158,6 +180,19 @@ def main():
           "each of the %d commands of README.md's runbook is in "
           "analytics-mcp-deploy(7)" % len(runbook),
           missing or ["only %d commands found" % len(runbook)])
+
+    bad = ["README.md: " + p for p in unbalanced(
+        open(os.path.join(top, "README.md")).read(), True)]
+    for p in sorted(glob.glob(os.path.join(top, "man", "*.[1-8]"))):
+        text = subprocess.run(["mandoc", "-Tascii", p],
+                              stdout=subprocess.PIPE, text=True).stdout
+        text = re.sub(r".\x08", "", text)
+        if len(text) < 1000:
+            bad.append("%s rendered to %d bytes" % (p, len(text)))
+        bad += ["%s: %s" % (os.path.basename(p), q)
+                for q in unbalanced(text, False)]
+    check(not bad, "every paragraph of README.md and of the %d rendered "
+          "manuals closes the parentheses it opens" % len(manuals), bad)
     return 1 if failures else 0
 
 

@@ -201,6 +201,19 @@ then
 	echo "$v" >"$tmp/version"
 	check_file "the installed binary's --version prints \"analytics-mcp $VERSION\"" \
 	    "$tmp/version" test "$v" = "analytics-mcp $VERSION"
+	# The repository's units are what install writes for the default
+	# prefix, and each ExecStart names a program install put there.
+	: >"$tmp/units.log"
+	for u in wrappers/systemd/*.service wrappers/systemd/*.socket; do
+		inst=$dest/usr/local/lib/systemd/system/${u##*/}
+		cmp "$u" "$inst" >>"$tmp/units.log" 2>&1 ||
+		    diff "$u" "$inst" >>"$tmp/units.log" 2>&1
+		prog=$(sed -n 's/^ExecStart=\([^ ]*\).*/\1/p' "$inst")
+		[ -z "$prog" ] || [ -x "$dest$prog" ] ||
+		    echo "$u: ExecStart=$prog, not installed" >>"$tmp/units.log"
+	done
+	check_file "the repository's systemd units are the installed ones, each ExecStart a program make install put there" \
+	    "$tmp/units.log" test ! -s "$tmp/units.log"
 	make -s uninstall DESTDIR="$dest" PREFIX=/usr/local \
 	    >"$tmp/uninstall.log" 2>&1
 	(cd "$dest" && find . -mindepth 1) >>"$tmp/uninstall.log"

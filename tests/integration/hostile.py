@@ -646,18 +646,19 @@ def test_not_dumpable():
                              stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE)
 
-        def runs_the_copy():
+        def hardened_copy():
+            """The copy runs, and its /proc files are root's: it made
+            itself non-dumpable after exec (which makes it dumpable)."""
             try:
-                return os.readlink("/proc/%d/exe" % p.pid) == binary
+                return (os.readlink("/proc/%d/exe" % p.pid) == binary and
+                        os.stat("/proc/%d/environ" % p.pid).st_uid == 0)
             except OSError:
                 return False
-        running = wait_until(runs_the_copy, 5)
-        st = os.stat("/proc/%d/environ" % p.pid)
-        check(running and st.st_uid == 0 and p.poll() is None,
+        ok = wait_until(hardened_copy, 5)
+        check(ok and p.poll() is None,
               "the process is not dumpable (its /proc files belong to "
-              "root, not to its user)", "running %s, %s, exit %s, %r"
-              % (running, st, p.poll(), p.stderr.read1(4096)
-                 if p.poll() is not None else b""))
+              "root, not to its user)", "exit %s, %r" % (p.poll(),
+              p.stderr.read1(4096) if p.poll() is not None else b""))
         p.stdin.close()
         p.wait(5)
 

@@ -305,8 +305,9 @@ conn_check_notice(void *arg, const PGresult *res)
  * or on the database (a new schema outlives the session); a --schemas
  * name that does not exist or that the role cannot use.  TEMP on the
  * database is allowed: a temporary object dies with its session, and
- * every call ends with DISCARD ALL.  The writable relations: the count and
- * the first five names.
+ * every call runs in a read-only transaction, which cannot create one,
+ * and is rolled back.  The writable relations: the count and the first
+ * five names.
  */
 static const char check_problems_sql[] =
     "WITH w AS (SELECT format('%I.%I', n.nspname, c.relname) AS name "

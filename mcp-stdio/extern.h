@@ -75,7 +75,14 @@
 #define CONNECT_TIMEOUT_S	10	/* connecting gives up */
 #define CONNECT_TIMEOUT_MS	(CONNECT_TIMEOUT_S * 1000)
 #define PENDING_MAX		64	/* requests queued behind a query */
-#define FETCH_BATCH		100	/* most rows per FETCH from the cursor */
+/*
+ * Rows per FETCH after the first (which takes one row to learn the width):
+ * up to this many, or twice the last FETCH, whichever is more, within the
+ * rows still wanted and the byte budget at the widest row seen.
+ */
+#define FETCH_BATCH_MIN		256
+/* A FETCH slower than this is not doubled: progress notes keep coming. */
+#define FETCH_SLOW_MS		PROGRESS_INTERVAL_MS
 #define CANCEL_HELPER_S		10	/* the cancel helper gives up */
 #define CANCEL_GRACE_MS		3000	/* an ending call gives up the link */
 #define CANCEL_POLL_MS		10	/* how often a cancel's end is looked for */
@@ -641,6 +648,7 @@ struct job {
 	bool		*cut;		/* per column: a value was cut */
 	size_t		 cut_chars;	/* characters shown of the first cut */
 	long long	 fetch_want;	/* rows the running FETCH asks for */
+	uint64_t	 fetch_ms;	/* when it was sized, 0: the first */
 	const char	*progress;	/* raw _meta.progressToken, or NULL */
 	size_t		 progresslen;
 	long long	 progress_sent;	/* rows last reported */

@@ -12,7 +12,7 @@ import sys
 # The helper library lives one directory up, in tests/.
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
     __file__))))
-from mcptest import Server, check, run_tests, text_of
+from mcptest import PGDIR, Server, check, psql, run_tests, text_of
 
 
 def test_query_types():
@@ -257,9 +257,75 @@ def test_cut_cells():
     s.stop()
 
 
+def fetches_logged(s, run):
+    """The row counts of the FETCHes one session's backend ran during
+    run(s), read from the server log with log_statement=all for the
+    read-only role."""
+    pid = s.tool("query", sql="SELECT pg_backend_pid() AS pid")
+    pid = pid["structuredContent"]["rows"][0][0]
+    log = os.path.join(PGDIR, "postgres.log")
+    start = os.path.getsize(log)
+    run(s)
+    with open(log, errors="replace") as f:
+        f.seek(start)
+        return [int(m.group(1)) for m in re.finditer(
+            r"\[%d\] LOG:  execute [^:]*: FETCH FORWARD (\d+) FROM" % pid,
+            f.read())]
+
+
+def test_fetch_sizes():
+    """Issue 11: FETCHes fit the request and grow, counted in the server's
+    own statement log."""
+    rc, _, err = psql("ALTER ROLE analytics_ro SET log_statement = 'all'")
+    if not check(rc == 0, "log_statement=all for the read-only role", err):
+        return
+    try:
+        s = Server("--max-bytes", str(8 * 1024 * 1024))
+        s.initialize()
+        got = {}
+
+        def run(max_rows):
+            def call(srv):
+                got[max_rows] = srv.tool(
+                    "query", sql="SELECT x, md5(x::text) AS h FROM "
+                    "generate_series(1, 20000) x", max_rows=max_rows,
+                    timeout=60)["structuredContent"]
+            return call
+
+        f5 = fetches_logged(s, run(5))
+        check(got[5]["row_count"] == 5 and got[5]["truncated"]
+              and sum(f5) == 6 and all(n <= 6 for n in f5 if n > 0),
+              "a 5-row request fetches 6 rows, no FETCH over 6", f5)
+        f10k = fetches_logged(s, run(10000))
+        sizes = [n for n in f10k if n > 0]
+        check(got[10000]["row_count"] == 10000
+              and sum(sizes) == 10001 and len(sizes) <= 10
+              and sizes[0] == 1,
+              "10,000 rows come in %d FETCHes (at most 10), the first of "
+              "one row" % len(sizes), f10k)
+        check(all(b <= max(256, 2 * a) for a, b in zip(sizes, sizes[1:]))
+              and max(sizes) > 256,
+              "each FETCH takes at most twice the last (256 at least), "
+              "and they grow", sizes)
+        s.stop()
+
+        # The byte budget still sizes them: 40,000 bytes of 40-byte rows.
+        s = Server()
+        s.initialize()
+        f = fetches_logged(s, run(10000))
+        check(got[10000]["truncated"] and sum(f) <= 1100
+              and sum(f) >= got[10000]["row_count"] + 1,
+              "under the default byte budget, about 1,000 rows are "
+              "fetched for %d shown, not 10,000"
+              % got[10000]["row_count"], f)
+        s.stop()
+    finally:
+        psql("ALTER ROLE analytics_ro RESET log_statement")
+
+
 def main():
     return run_tests([test_query_types, test_truncation, test_limits_input,
-                      test_values_for_a_model, test_cut_cells])
+                      test_values_for_a_model, test_cut_cells, test_fetch_sizes])
 
 
 if __name__ == "__main__":

@@ -124,7 +124,7 @@ catalog_objects(struct job *job, const void *vres, int fixed)
 			job->truncated = TRUNC_BYTES;
 			break;
 		}
-		jw_raw(&job->out, obj.buf, obj.len);
+		jw_copy(&job->out, &obj);
 		job->nrows++;
 	}
 	jw_free(&obj);

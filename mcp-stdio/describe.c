@@ -218,7 +218,7 @@ cb_definition(struct job *job, void *conn, const void *vres)
 	}
 	if (!s.failed && len > 0) {
 		jw_key(&job->out, "definition");
-		jw_raw(&job->out, s.buf, s.len);
+		jw_copy(&job->out, &s);
 	}
 	jw_free(&s);
 	return STEP_NEXT;

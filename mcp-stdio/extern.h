@@ -203,6 +203,13 @@ void	 jw_null(struct jw *);
  * stays on one line.
  */
 void	 jw_raw(struct jw *, const char *, size_t);
+/*
+ * The complete value another writer built (src closed, not failed): its
+ * bytes are already compact and escaped, so they are copied as they are.
+ */
+void	 jw_copy(struct jw *, const struct jw *src);
+/* The same value as a JSON string: what jw_strn() of its bytes writes. */
+void	 jw_copy_str(struct jw *, const struct jw *src);
 /* Shorthands: key then value. */
 void	 jw_kstr(struct jw *, const char *, const char *);
 void	 jw_kint(struct jw *, const char *, long long);

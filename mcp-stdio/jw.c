@@ -267,6 +267,18 @@ jw_unsafe_cp(const unsigned char *p, size_t n)
 	return 0;
 }
 
+/* Bytes that go into a JSON string as they are: printable ASCII but " and \\. */
+#define JW_PLAIN16(a)	a, a, a, a, a, a, a, a, a, a, a, a, a, a, a, a
+static const bool jw_plain[256] = {
+	JW_PLAIN16(0), JW_PLAIN16(0),
+	1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,		/* " */
+	JW_PLAIN16(1), JW_PLAIN16(1),
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,		/* \\ */
+	JW_PLAIN16(1),
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,		/* DEL */
+	/* 0x80 to 0xff: zero, UTF-8 is checked */
+};
+
 /*
  * Append s escaped, without quotes; invalid UTF-8 bytes become U+FFFD.
  * Every control character (C0, DEL, C1) and U+2028/U+2029 is escaped.
@@ -281,8 +293,7 @@ jw_escape(struct jw *w, const char *s, size_t len)
 
 	while (i < len && !w->failed) {
 		/* Copy a run of bytes that need no escape in one go. */
-		for (run = i; run < len && p[run] >= 0x20 && p[run] < 0x7f &&
-		    p[run] != '"' && p[run] != '\\'; run++)
+		for (run = i; run < len && jw_plain[p[run]]; run++)
 			continue;
 		if (run > i) {
 			jw_put(w, s + i, run - i);
@@ -461,6 +472,61 @@ jw_raw(struct jw *w, const char *s, size_t len)
 		jw_put(w, s + run, len - run);
 	if (!w->failed && w->len == start)
 		w->failed = true;
+}
+
+/*
+ * Write the complete value src built.  A writer only ever produces compact
+ * JSON with every string escaped, so there is nothing to scan: this is
+ * the cheap way to nest one writer's result in another (rows, replies).
+ */
+void
+jw_copy(struct jw *w, const struct jw *src)
+{
+	if (src->failed || src->depth != 0 || src->len == 0) {
+		w->failed = true;
+		return;
+	}
+	if (jw_pre_value(w))
+		jw_put(w, src->buf, src->len);
+}
+
+/* The bytes a writer's output escapes when it becomes a string. */
+static const unsigned char jw_quoted[256] = { ['"'] = 1, ['\\'] = 1 };
+
+/*
+ * Write the complete value src built as a JSON string.  A writer's output
+ * holds no control byte, no invalid UTF-8 and no character that must be
+ * escaped except '"' and '\\' (its own escapes are ASCII), so those two
+ * are all there is to escape: the same bytes jw_strn() would write, in
+ * one pass to count and one to copy.
+ */
+void
+jw_copy_str(struct jw *w, const struct jw *src)
+{
+	const unsigned char	*p, *end;
+	char			*o;
+	size_t			 extra = 0;
+
+	if (src->failed || src->depth != 0 || src->len == 0) {
+		w->failed = true;
+		return;
+	}
+	end = (const unsigned char *)src->buf + src->len;
+	for (p = (const unsigned char *)src->buf; p < end; p++)
+		extra += jw_quoted[*p];
+	if (!jw_pre_value(w) || !jw_grow(w, src->len + extra + 2))
+		return;
+	o = w->buf + w->len;
+	*o++ = '"';
+	/* A backslash is written before every byte, kept before the two. */
+	for (p = (const unsigned char *)src->buf; p < end; p++) {
+		*o = '\\';
+		o += jw_quoted[*p];
+		*o++ = (char)*p;
+	}
+	*o++ = '"';
+	*o = '\0';
+	w->len = (size_t)(o - w->buf);
 }
 
 /* Write key k and the string v (null if NULL). */

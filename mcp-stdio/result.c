@@ -116,16 +116,20 @@ result_job_error(struct job *job)
 	rpc_error(job->req, &err);
 }
 
-/* The content array of a result: one text block of len bytes. */
+/* The content array of a result, one text block: all but the text. */
 static void
-result_text(struct jw *w, const char *text, size_t len)
+result_text_open(struct jw *w)
 {
 	jw_key(w, "content");
 	jw_arr_open(w);
 	jw_obj_open(w);
 	jw_kstr(w, "type", "text");
 	jw_key(w, "text");
-	jw_strn(w, text, len);
+}
+
+static void
+result_text_close(struct jw *w)
+{
 	jw_obj_close(w);
 	jw_arr_close(w);
 }
@@ -151,13 +155,17 @@ result_send(struct job *job)
 	rpc_result_begin(&w, job->req);
 	jw_obj_open(&w);
 	if (job->failed) {
-		result_text(&w, job->err.msg, strlen(job->err.msg));
+		result_text_open(&w);
+		jw_str(&w, job->err.msg);
+		result_text_close(&w);
 		jw_kbool(&w, "isError", true);
 	} else {
-		result_text(&w, job->out.buf, job->out.len);
+		result_text_open(&w);
+		jw_copy_str(&w, &job->out);
+		result_text_close(&w);
 		if (job->req->proto >= PROTO_2025_06_18) {
 			jw_key(&w, "structuredContent");
-			jw_raw(&w, job->out.buf, job->out.len);
+			jw_copy(&w, &job->out);
 		}
 		jw_kbool(&w, "isError", false);
 	}

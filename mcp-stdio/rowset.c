@@ -174,7 +174,7 @@ fetch_rows(struct job *job, const PGresult *res)
 			job->truncated = TRUNC_BYTES;
 			break;
 		}
-		jw_raw(&job->rowbuf, row.buf, row.len);
+		jw_copy(&job->rowbuf, &row);
 		job->nrows++;
 	}
 	jw_free(&row);
@@ -315,14 +315,14 @@ rowset_finish(struct job *job)
 
 	jw_key(w, "columns");
 	if (job->cols.len > 0)
-		jw_raw(w, job->cols.buf, job->cols.len);
+		jw_copy(w, &job->cols);
 	else {
 		jw_arr_open(w);
 		jw_arr_close(w);
 	}
 	jw_arr_close(&job->rowbuf);
 	jw_key(w, "rows");
-	jw_raw(w, job->rowbuf.buf, job->rowbuf.len);
+	jw_copy(w, &job->rowbuf);
 	jw_kint(w, "row_count", job->nrows);
 	jw_kbool(w, "truncated", job->truncated != TRUNC_NONE);
 	jw_kint(w, "elapsed_ms", (long long)job->elapsed_ms);
@@ -364,7 +364,7 @@ rowset_finish(struct job *job)
 	if (job->nnotes > 0) {
 		jw_arr_close(&job->notes);
 		jw_key(w, "notices");
-		jw_raw(w, job->notes.buf, job->notes.len);
+		jw_copy(w, &job->notes);
 	}
 }
 

@@ -186,7 +186,7 @@ rpc_reply_json(const struct rpc_req *req, const struct jw *result)
 	}
 	jw_init(&w);
 	rpc_result_begin(&w, req);
-	jw_raw(&w, result->buf, result->len);
+	jw_copy(&w, result);
 	rc = rpc_result_end(&w, req);
 	jw_free(&w);
 	return rc;

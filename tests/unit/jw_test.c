@@ -499,6 +499,65 @@ test_reopen(void)
 	jw_obj_reopen(&w);
 	T_OK(w.failed, "reopen: a string ending in a brace is no object");
 	jw_free(&w);
+/*
+ * jw_copy and jw_copy_str nest one writer's value in another without a
+ * scan: the bytes must be what jw_raw and jw_strn of the same text give.
+ */
+static void
+test_copy(void)
+{
+	static const char *texts[] = {
+		"plain", "a\"b\\c", "line\nbreak\ttab", "\x01\x1f\x7f",
+		"\xc2\x85 \xe2\x80\xa8 \xc3\xa9 \xf0\x9f\x98\x80", "bad \xff\xfe",
+		"{\"k\": [1, \"x\"]}"
+	};
+	struct jw	 src, a, b;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		jw_init(&src);
+		jw_obj_open(&src);
+		jw_kstr(&src, "s", texts[i]);
+		jw_key(&src, "r");
+		jw_raw(&src, "[1, \"q\\\"\"]", 10);
+		jw_obj_close(&src);
+		jw_init(&a);
+		jw_init(&b);
+		jw_arr_open(&a);
+		jw_arr_open(&b);
+		jw_copy(&a, &src);
+		jw_raw(&b, src.buf, src.len);
+		jw_copy_str(&a, &src);
+		jw_strn(&b, src.buf, src.len);
+		jw_arr_close(&a);
+		jw_arr_close(&b);
+		T_OK(!a.failed && !b.failed && a.len == b.len &&
+		    memcmp(a.buf, b.buf, a.len) == 0 && strlen(a.buf) == a.len,
+		    "copy %zu: same bytes as raw and strn: %s", i, a.buf);
+		jw_free(&a);
+		jw_free(&b);
+		jw_free(&src);
+	}
+	jw_init(&src);
+	jw_arr_open(&src);
+	jw_init(&a);
+	jw_copy(&a, &src);
+	T_OK(a.failed, "copy: an unclosed value fails");
+	jw_reset(&a);
+	jw_copy_str(&a, &src);
+	T_OK(a.failed, "copy_str: an unclosed value fails");
+	jw_arr_close(&src);
+	src.failed = true;
+	jw_reset(&a);
+	jw_copy(&a, &src);
+	T_OK(a.failed, "copy: a failed writer's value fails");
+	jw_reset(&a);
+	jw_limit(&a, 2);
+	src.failed = false;
+	jw_copy_str(&a, &src);
+	T_OK(a.failed && a.len == 0, "copy_str: the limit holds");
+	jw_free(&a);
+	jw_free(&src);
 }
 
 int
@@ -513,5 +572,6 @@ main(void)
 	test_reset();
 	test_growth();
 	test_reopen();
+	test_copy();
 	return t_exit();
 }

@@ -429,6 +429,14 @@ int	 array_write(struct jw *, unsigned int oid, const char *, size_t);
  * the value is malformed or has no GeoJSON form.  Allocates nothing.
  */
 int	 geo_write(struct jw *, const char *hex, size_t len);
+/*
+ * A coordinate as geo_write() writes it into b (GEO_COORD_MAX bytes, NUL-
+ * terminated): rounded to GEO_DECIMALS places as printf's %.*f rounds,
+ * without trailing zeros, "-0" as "0"; from 1e15 on, %.17g.  Returns its
+ * length.
+ */
+#define GEO_COORD_MAX		64
+size_t	 geo_coord(char *b, double v);
 
 /* ---- io.c ------------------------------------------------------------- */
 

@@ -174,19 +174,70 @@ geo_header(struct geo_rd *r, struct geo_hdr *h)
 	return 0;
 }
 
-/* Write one coordinate, rounded to GEO_DECIMALS places. */
-static void
-geo_num(struct jw *w, double v)
+/* 10^GEO_DECIMALS, and where the integer path of geo_coord() ends. */
+#define GEO_SCALE		1e7
+#if GEO_DECIMALS != 7
+#error "GEO_SCALE must be 10 to the power GEO_DECIMALS"
+#endif
+#define GEO_FAST_MAX		1e6
+
+/*
+ * The integer path: below GEO_FAST_MAX, v * GEO_SCALE is under 1e13 and
+ * off by at most 2^-10 from the exact product, so unless it lies within
+ * 0.01 of a half it rounds to the integer %.*f would print.  Returns the
+ * length, or 0 when the caller must ask snprintf.
+ */
+static size_t
+geo_coord_fast(char *b, double v)
 {
-	char	 b[64];
+	char		 d[24];
+	double		 a, half;
+	unsigned long long u, ip, fp;
+	size_t		 n = 0, k = 0, i;
+
+	if (!(fabs(v) < GEO_FAST_MAX))
+		return 0;
+	/* The magnitude, its integer part and how far its rest is from .5. */
+	a = fabs(v * GEO_SCALE);
+	u = (unsigned long long)a;
+	half = a - (double)u - 0.5;
+	if (fabs(half) < 0.01)
+		return 0;
+	u += half > 0;
+	ip = u / (unsigned long long)GEO_SCALE;
+	fp = u % (unsigned long long)GEO_SCALE;
+	if (v < 0 && u > 0)
+		b[n++] = '-';
+	do
+		d[k++] = (char)('0' + ip % 10);
+	while ((ip /= 10) > 0);
+	while (k > 0)
+		b[n++] = d[--k];
+	if (fp > 0) {
+		b[n++] = '.';
+		for (i = 0; i < GEO_DECIMALS; i++, fp %= (unsigned long long)
+		    GEO_SCALE) {
+			fp *= 10;
+			b[n++] = (char)('0' + fp / (unsigned long long)GEO_SCALE);
+		}
+		while (b[n - 1] == '0')
+			n--;
+	}
+	b[n] = '\0';
+	return n;
+}
+
+size_t
+geo_coord(char *b, double v)
+{
 	int	 n;
 
-	if (w->failed)
-		return;
+	if ((n = (int)geo_coord_fast(b, v)) > 0)
+		return (size_t)n;
 	if (fabs(v) < GEO_FIXED_MAX) {
-		n = snprintf(b, sizeof(b), "%.*f", GEO_DECIMALS, v);
-		if (n <= 0 || (size_t)n >= sizeof(b))
-			return;
+		n = snprintf(b, GEO_COORD_MAX, "%.*f", GEO_DECIMALS, v);
+		if (n <= 0 || n >= GEO_COORD_MAX)
+			return 0;
 		/* %f always has a point: its trailing zeros go, then it. */
 		while (b[n - 1] == '0')
 			n--;
@@ -196,10 +247,23 @@ geo_num(struct jw *w, double v)
 			b[0] = '0';
 			n = 1;
 		}
+		b[n] = '\0';
 	} else
-		n = snprintf(b, sizeof(b), "%.17g", v);
-	if (n > 0 && (size_t)n < sizeof(b))
-		jw_raw(w, b, (size_t)n);
+		n = snprintf(b, GEO_COORD_MAX, "%.17g", v);
+	return n > 0 && n < GEO_COORD_MAX ? (size_t)n : 0;
+}
+
+/* Write one coordinate, rounded to GEO_DECIMALS places. */
+static void
+geo_num(struct jw *w, double v)
+{
+	char	 b[GEO_COORD_MAX];
+	size_t	 n;
+
+	if (w->failed)
+		return;
+	if ((n = geo_coord(b, v)) > 0)
+		jw_raw(w, b, n);
 }
 
 /*

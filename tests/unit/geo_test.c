@@ -1006,6 +1006,72 @@ test_mutations(void)
 	    accepted, refused, wrong);
 }
 
+/* What geo_coord() must write: printf's %.7f trimmed, or %.17g. */
+static void
+coord_ref(char *b, double v)
+{
+	int	 n;
+
+	if (fabs(v) >= 1e15) {
+		snprintf(b, GEO_COORD_MAX, "%.17g", v);
+		return;
+	}
+	n = snprintf(b, GEO_COORD_MAX, "%.*f", GEO_DECIMALS, v);
+	while (b[n - 1] == '0')
+		n--;
+	if (b[n - 1] == '.')
+		n--;
+	b[n] = '\0';
+	if (strcmp(b, "-0") == 0)
+		strcpy(b, "0");
+}
+
+/*
+ * The integer path of geo_coord() against printf, over a million values:
+ * degrees, metres, tiny and huge ones, and values on and next to the
+ * halves where rounding is decided.
+ */
+static void
+test_coord(void)
+{
+	static const double scales[] = { 180, 1e6, 2e6, 1e-6, 1e14, 1e16, 1 };
+	/* On a half, beside it, and either side of where snprintf takes over. */
+	static const double offsets[] = { 0, 1e-9, -1e-9, 0.009, -0.009,
+	    0.011, -0.011, 0.02, -0.02 };
+	char		 got[GEO_COORD_MAX], want[GEO_COORD_MAX];
+	unsigned long long x = 88172645463325252ull;
+	size_t		 i, wrong = 0, n = 0;
+	double		 v, k;
+
+	for (i = 0; i < 1000000; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		v = ((double)(x >> 11) / 9007199254740992.0 * 2 - 1) *
+		    scales[i % 7];
+		if (i % 5 == 1) {
+			/* A half of the last place, and its neighbours. */
+			k = (double)(long long)(v * 1e7);
+			v = (k + 0.5 + offsets[i / 5 % 9]) / 1e7;
+		} else if (i % 5 == 2)
+			v = (double)(long long)v;
+		coord_ref(want, v);
+		if (geo_coord(got, v) != strlen(want) ||
+		    strcmp(got, want) != 0) {
+			if (wrong++ < 3)
+				printf("# %.17g: got %s, want %s\n", v, got, want);
+		}
+		n++;
+	}
+	T_OK(wrong == 0, "coordinates: %zu of %zu written as %%.7f would", n -
+	    wrong, n);
+	T_OK(geo_coord(got, -0.0) == 1 && strcmp(got, "0") == 0 &&
+	    geo_coord(got, -4e-8) == 1 && strcmp(got, "0") == 0 &&
+	    geo_coord(got, -1.5) == 4 && strcmp(got, "-1.5") == 0 &&
+	    geo_coord(got, 38.7123456789) == 10 &&
+	    strcmp(got, "38.7123457") == 0, "coordinates: -0, -1.5, 38.71...");
+}
+
 int
 main(void)
 {
@@ -1016,5 +1082,6 @@ main(void)
 	test_nesting();
 	test_writer();
 	test_mutations();
+	test_coord();
 	return t_exit();
 }

@@ -218,18 +218,6 @@ dist:
 	git archive --prefix=analytics-mcp-$(VERSION)/ -o $(DIST_OUT) \
 	    $(DIST_REF)
 
-# Not part of check: 500 analyst sessions at once through PgBouncer, then
-# straight to PostgreSQL, against a throwaway cluster of its own; prints
-# the figures analytics-mcp-deploy(7) sizes a host with.
-.PHONY: bench
-bench: all
-	@tmp=$$(mktemp -d /tmp/analytics-mcp-bench.XXXXXX); \
-	chmod 0755 "$$tmp"; \
-	if sh tests/pg.sh start "$$tmp/pg" >"$$tmp/pg.log" 2>&1; then \
-	    python3 bench/sessions.py "$$tmp/pg" ./$(BIN); rc=$$?; \
-	else cat "$$tmp/pg.log"; rc=1; fi; \
-	sh tests/pg.sh destroy "$$tmp/pg"; rm -rf "$$tmp"; exit $$rc
-
 # The binary and the unit tests built with AddressSanitizer and UBSan in
 # a directory of their own; runs the unit tests, the golden transcripts
 # and the integration suites (against a throwaway PostgreSQL) with them.
@@ -329,10 +317,25 @@ fuzz:
 	$(MAKE) $(FUZZ_BIN)
 	sh tests/fuzz/fuzz.sh $(FUZZ_DIR) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
+# The benchmarks, never part of check (see bench/README.md): bench.py runs
+# analytics-mcp against psql, COPY and the Node reference server (npm ci
+# from bench/package-lock.json) and prints the README's table, writing
+# bench/out/; then sessions.py starts 500 analyst sessions at once through
+# PgBouncer, and straight to PostgreSQL, each on a throwaway cluster of
+# its own (the figures of analytics-mcp-deploy(7)).
+bench: all
+	python3 bench/bench.py ./$(BIN)
+	@tmp=$$(mktemp -d /tmp/analytics-mcp-bench.XXXXXX); \
+	chmod 0755 "$$tmp"; \
+	if sh tests/pg.sh start "$$tmp/pg" >"$$tmp/pg.log" 2>&1; then \
+	    python3 bench/sessions.py "$$tmp/pg" ./$(BIN); rc=$$?; \
+	else cat "$$tmp/pg.log"; rc=1; fi; \
+	sh tests/pg.sh destroy "$$tmp/pg"; rm -rf "$$tmp"; exit $$rc
+
 clean:
 	rm -f $(BIN) $(MAIN_OBJ) $(OBJ) $(UNIT) $(FUZZ_REPLAY) \
 	    tests/fuzz/guard_differential
 	rm -rf $(ASAN_DIR) $(FUZZ_DIR) analytics-mcp-$(VERSION).tar.gz
 
 .PHONY: all unit check deps depcheck demo install uninstall clean lint dist \
-	asan deps-demo try try-stop fuzz
+	asan deps-demo try try-stop fuzz bench

@@ -1,0 +1,342 @@
+#!/usr/bin/env python3
+"""make bench: analytics-mcp against psql, COPY and the Node reference
+server, on a throwaway PostgreSQL with a realistic table.
+
+usage: bench.py BINARY [OUTDIR]
+
+Prints progress, then the tables for the README; writes OUTDIR/table.md
+and OUTDIR/results.jsonl (one JSON object per figure).  OUTDIR defaults
+to bench/out.  BENCH_QUICK=1 runs a few repeats only (a smoke run).
+Every process started here is stopped by its PID; the cluster is
+destroyed at the end.  See bench/README.md.
+"""
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchlib import Child, cpu_ms, proc_memory, repeat, spread  # noqa: E402
+import scale  # noqa: E402
+import report  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOP = os.path.dirname(HERE)
+QUICK = os.environ.get("BENCH_QUICK") == "1"
+ROWS = (10, 1000, 10000)
+# Repeats per case: (analytics-mcp and psql, Node).
+REPEATS = {"cold": (30, 10), "rt": (300, 300), 10: (50, 30), 1000: (30, 15),
+           10000: (15, 8)}
+MAX_BYTES = 8 * 1024 * 1024	# --max-bytes' ceiling: 10,000 rows fit
+TABLE_SQL = os.path.join(HERE, "table.sql")
+NODE_SERVER = os.path.join(HERE, "node_modules", "@modelcontextprotocol",
+                           "server-postgres", "dist", "index.js")
+
+
+def log(msg):
+    print(msg, flush=True)
+
+
+def reps(case, node=False):
+    n = REPEATS[case][1 if node else 0]
+    return min(n, 3) if QUICK else n
+
+
+class Bench:
+    def __init__(self, binary, outdir):
+        self.binary = os.path.abspath(binary)
+        self.outdir = outdir
+        self.results = []
+        self.tmp = tempfile.mkdtemp(prefix="amcp-bench-", dir="/tmp")
+        os.chmod(self.tmp, 0o755)
+        self.pgdir = os.path.join(self.tmp, "pg")
+        self.env = {k: v for k, v in os.environ.items()
+                    if not k.startswith("PG") and not k.startswith("MCP_")
+                    and k != "DATABASE_URL"}
+
+    # ---- set-up ---------------------------------------------------------
+
+    def pg_sh(self, *args, check=True):
+        return subprocess.run(["sh", os.path.join(TOP, "tests/pg.sh"),
+                               *args], stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True,
+                              timeout=300, check=check).stdout
+
+    def start_cluster(self):
+        log(self.pg_sh("start", self.pgdir).strip())
+        # 200 sessions and their backends, plus psql and slack.
+        conf = os.path.join(self.pgdir, "data", "postgresql.conf")
+        with open(conf, "a") as f:
+            f.write("\n# bench.py: 200 sessions at once\n"
+                    "max_connections = 260\n")
+        self.pg_sh("ctl", self.pgdir, "restart")
+        with open(os.path.join(self.pgdir, "port")) as f:
+            self.port = f.read().strip()
+        out = self.pg_sh("psql", self.pgdir, "-q", "-v", "ON_ERROR_STOP=1",
+                         "-f", TABLE_SQL)
+        self.max_connections = self.su_sql("SHOW max_connections")
+        self.pg_version = self.su_sql("SHOW server_version")
+        self.has_postgis = self.su_sql(
+            "SELECT count(*) FROM pg_extension WHERE extname = 'postgis'"
+        ) == "1"
+        log("bench table loaded: %s rows, PostGIS %s, max_connections %s%s"
+            % (self.su_sql("SELECT count(*) FROM bench.trips"),
+               "yes" if self.has_postgis else "no", self.max_connections,
+               out.strip() and "\n" + out.strip()))
+
+    def su_sql(self, sql):
+        return self.pg_sh("psql", self.pgdir, "-At", "-c", sql).strip()
+
+    def dsn(self):
+        return "host=%s port=%s dbname=tracksolid_db user=analytics_ro" % (
+            self.pgdir, self.port)
+
+    def node_ready(self):
+        """npm ci from bench/package-lock.json unless node_modules came
+        from it; the reason when the Node server cannot run."""
+        if shutil.which("node") is None or shutil.which("npm") is None:
+            return "node or npm is missing"
+        lock = os.path.join(HERE, "package-lock.json")
+        stamp = os.path.join(HERE, "node_modules", ".bench-lock")
+        with open(lock, "rb") as f:
+            want = f.read()
+        if os.path.exists(stamp) and open(stamp, "rb").read() == want:
+            return None
+        p = subprocess.run(["npm", "ci", "--no-audit", "--no-fund",
+                            "--loglevel=error"], cwd=HERE, timeout=300,
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           text=True)
+        if p.returncode != 0:
+            return "npm ci failed: " + p.stdout.strip()[-300:]
+        with open(stamp, "wb") as f:
+            f.write(want)
+        return None
+
+    # ---- the servers ------------------------------------------------------
+
+    def ours(self, *extra):
+        return Child([self.binary, "--dsn", self.dsn(), "--caller", "bench",
+                      "--max-bytes", str(MAX_BYTES), *extra], env=self.env)
+
+    def node(self):
+        url = ("postgresql://analytics_ro@localhost:%s/tracksolid_db"
+               "?host=%s" % (self.port, self.pgdir))
+        return Child(["node", NODE_SERVER, url], env=self.env)
+
+    def psql_argv(self):
+        return ["psql", "-X", "-At", "-h", self.pgdir, "-p", self.port,
+                "-d", "tracksolid_db", "-U", "analytics_ro"]
+
+    # ---- figures ----------------------------------------------------------
+
+    def emit(self, figure, subject, case, unit, value):
+        """Record one figure: value is a number or spread()'s dict."""
+        rec = {"figure": figure, "subject": subject, "case": case,
+               "unit": unit}
+        rec.update(value if isinstance(value, dict) else {"value": value})
+        self.results.append(rec)
+
+    def cold_start(self, subjects):
+        for name, make, node in subjects:
+            def once():
+                c = make()
+                t = c.initialize()
+                c.stop()
+                return t * 1000
+            self.emit("cold_start", name, "initialize reply", "ms",
+                      spread(repeat(reps("cold", node), once)))
+        # The floor: spawning and reaping a process that does nothing.
+        def floor():
+            t0 = time.perf_counter()
+            subprocess.run(["true"], check=True)
+            return (time.perf_counter() - t0) * 1000
+        self.emit("cold_start", "true(1)", "spawn and exit", "ms",
+                  spread(repeat(reps("cold"), floor)))
+        # What loading libpq and its libraries costs any client.
+        empty = self.libpq_floor()
+        if empty is not None:
+            def libpq():
+                t0 = time.perf_counter()
+                subprocess.run([empty], check=True, stdout=subprocess.DEVNULL)
+                return (time.perf_counter() - t0) * 1000
+            self.emit("cold_start", "libpq floor", "spawn and exit", "ms",
+                      spread(repeat(reps("cold"), libpq)))
+
+    def libpq_floor(self):
+        """An empty program linked with libpq, or None without cc."""
+        src = os.path.join(self.tmp, "floor.c")
+        exe = os.path.join(self.tmp, "floor")
+        with open(src, "w") as f:
+            f.write("#include <libpq-fe.h>\n"
+                    "int main(void) { return PQlibVersion() > 0 ? 0 : 1; }\n")
+        flags = subprocess.run(["pkg-config", "--cflags", "--libs", "libpq"],
+                               stdout=subprocess.PIPE, text=True)
+        if flags.returncode != 0 or shutil.which("cc") is None:
+            return None
+        p = subprocess.run(["cc", "-O2", "-o", exe, src] +
+                           flags.stdout.split(), stderr=subprocess.DEVNULL)
+        return exe if p.returncode == 0 else None
+
+    def session(self, name, make, node):
+        """Idle memory after initialize; ping and tools/list round
+        trips on a warm session."""
+        c = make()
+        c.initialize()
+        time.sleep(0.3)		# a background connect settles
+        mem = proc_memory(c.pid)
+        self.emit("idle_rss", name, "after initialize", "KiB", mem["rss_kb"])
+        self.emit("idle_uss", name, "after initialize", "KiB", mem["uss_kb"])
+        c.query("SELECT 1")
+        for method in ("ping", "tools/list"):
+            c.request(method)
+            self.emit("round_trip", name, method, "ms", spread(repeat(
+                reps("rt", node), lambda: c.request(method)[0] * 1000)))
+        c.stop()
+
+    def sql(self, n):
+        return "SELECT * FROM bench.trips ORDER BY id LIMIT %d" % n
+
+    def server_rows(self, name, make, node, n):
+        """n rows through the pipe: time, bytes per row, peak RSS."""
+        c = make()
+        c.initialize()
+        extra = {} if node else {"max_rows": n}
+        _, line = c.query(self.sql(n), **extra)	# warm: plans, caches
+        result = json.loads(line)["result"]
+        if node:
+            shown = len(json.loads(result["content"][0]["text"]))
+            body = result["content"][0]["text"].encode()
+        else:
+            shown = result["structuredContent"]["row_count"]
+            body = json.dumps(result["structuredContent"],
+                              separators=(",", ":"),
+                              ensure_ascii=False).encode()
+        if result.get("isError") or shown != n:
+            raise RuntimeError("%s returned %s rows, not %d: %s"
+                               % (name, shown, n, line[:300]))
+        cpu0 = cpu_ms(c.pid)
+        times = repeat(reps(n, node), lambda: c.query(
+            self.sql(n), **extra)[0] * 1000)
+        case = "%d rows" % n
+        self.emit("query", name, case, "ms", spread(times))
+        # What the server itself spent, which other load on the machine
+        # changes far less than the time.
+        self.emit("cpu_per_query", name, case, "ms",
+                  round((cpu_ms(c.pid) - cpu0) / len(times), 2))
+        self.emit("bytes_per_row_result", name, case, "bytes",
+                  round(len(body) / n, 1))
+        self.emit("bytes_per_row_line", name, case, "bytes",
+                  round((len(line) + 1) / n, 1))
+        self.emit("peak_rss", name, case, "KiB",
+                  proc_memory(c.pid)["peak_rss_kb"])
+        c.stop()
+
+    def psql_rows(self, n):
+        """The baselines: psql -At as a process, and psql's own \\timing
+        of the SELECT and of COPY ... TO STDOUT on a warm connection."""
+        case = "%d rows" % n
+        out = b""
+
+        def once():
+            nonlocal out
+            t0 = time.perf_counter()
+            p = subprocess.run(self.psql_argv() + ["-c", self.sql(n)],
+                               stdout=subprocess.PIPE, env=self.env,
+                               check=True)
+            out = p.stdout
+            return (time.perf_counter() - t0) * 1000
+        self.emit("query", "psql -At", case, "ms",
+                  spread(repeat(reps(n), once)))
+        self.emit("bytes_per_row_line", "psql -At", case, "bytes",
+                  round(len(out) / n, 1))
+        k = reps(n) + 1
+        script = "\\o /dev/null\n\\timing on\n" + \
+            (self.sql(n) + ";\n") * k + \
+            ("COPY (%s) TO STDOUT;\n" % self.sql(n)) * k + \
+            "SELECT 1;\n" * k
+        p = subprocess.run(self.psql_argv() + ["-q"], input=script.encode(),
+                           stdout=subprocess.PIPE, env=self.env, check=True)
+        ms = [float(line.split()[1]) for line in
+              p.stdout.decode().splitlines() if line.startswith("Time: ")]
+        if len(ms) != 3 * k:
+            raise RuntimeError("psql printed %d timings, not %d"
+                               % (len(ms), 3 * k))
+        # The first of each is the cold one.
+        self.emit("query", "psql \\timing warm", case, "ms",
+                  spread(ms[1:k]))
+        self.emit("query", "COPY TO STDOUT warm", case, "ms",
+                  spread(ms[k + 1:2 * k]))
+        if n == ROWS[0]:
+            # One statement's round trip: a call makes ten of them.
+            self.emit("round_trip", "psql \\timing warm", "SELECT 1", "ms",
+                      spread(ms[2 * k + 1:]))
+
+    # ---- the run ----------------------------------------------------------
+
+    def run(self):
+        self.start_cluster()
+        why = self.node_ready()
+        subjects = [("analytics-mcp", self.ours, False)]
+        if why is None:
+            subjects.append(("node-reference", self.node, True))
+        else:
+            log("# skip - the Node reference server: %s" % why)
+        self.load = [os.getloadavg()[0]]
+        log("cold start ...")
+        self.cold_start(subjects)
+        log("sessions: idle memory, ping, tools/list ...")
+        for s in subjects:
+            self.session(*s)
+        for n in ROWS:
+            log("query %d rows ..." % n)
+            for s in subjects:
+                self.server_rows(*s, n)
+            self.psql_rows(n)
+        log("sessions at scale ...")
+        scale.run(self, (3, 5) if QUICK else (50, 100, 200))
+        self.load.append(os.getloadavg()[0])
+        return report.write(self, self.outdir)
+
+    def cleanup(self):
+        self.pg_sh("destroy", self.pgdir, check=False)
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def machine(self):
+        cpu = "unknown"
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+        with open("/proc/meminfo") as f:
+            mem_kb = int(f.readline().split()[1])
+        return {"nproc": os.cpu_count(), "cpu": cpu,
+                "ram_gib": round(mem_kb / 1048576, 1),
+                "kernel": platform.release(),
+                "postgresql": self.pg_version,
+                "node": subprocess.run(["node", "--version"],
+                                       stdout=subprocess.PIPE, text=True
+                                       ).stdout.strip()
+                if shutil.which("node") else "-",
+                "loadavg_1min_start_end": self.load,
+                "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
+
+
+def main():
+    if len(sys.argv) not in (2, 3):
+        sys.exit("usage: bench.py BINARY [OUTDIR]")
+    outdir = sys.argv[2] if len(sys.argv) == 3 else os.path.join(HERE, "out")
+    b = Bench(sys.argv[1], outdir)
+    try:
+        b.run()
+    finally:
+        b.cleanup()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -48,6 +48,7 @@ static struct {
 	struct job	*done;		/* over, for the loop to take */
 	enum phase	 phase;
 	enum step_next	 next;		/* the running step's callback said */
+	bool		 discard;	/* the statement in flight is unwanted */
 	char		 timeout[32];	/* statement_timeout in ms */
 } db;
 
@@ -85,6 +86,7 @@ static void
 db_drop(void)
 {
 	db.held = false;
+	db.discard = false;
 	conn_drop();
 	db.conn = NULL;
 	db.state = DB_DOWN;
@@ -381,13 +383,99 @@ db_job_end(void)
  * statement is over when PQgetResult() returns NULL, which may take
  * several reads.
  */
+/*
+ * STEP_EARLY: send the step's statement again, then let its late callback
+ * work on the result res (freed here) while the server runs it; the late
+ * callback may read what arrives meanwhile (PQconsumeInput).  If it wants
+ * no more, the result in flight is dropped.  True if that result is
+ * already complete in libpq's buffer: no poll would announce it.
+ */
+static bool
+db_early(PGresult *res)
+{
+	struct job	*job = db.job;
+	enum step_next	 next;
+
+	db_advance(STEP_AGAIN);
+	/* Failed, cancelled or lost on the way: the rows are not wanted. */
+	if (db.job != job || db.phase != PH_STEP || db.held) {
+		PQclear(res);
+		return false;
+	}
+	next = job->steps[job->cur].late(job, db.conn, res);
+	PQclear(res);
+	if (next != STEP_AGAIN) {
+		db.discard = true;
+		db.next = next;
+	}
+	return db.state == DB_BUSY && !PQisBusy(db.conn);
+}
+
+/*
+ * Take the results of the running statement that libpq holds; once it is
+ * over, go on.  True if the next statement's results are already in.
+ */
+static bool
+db_collect(void)
+{
+	struct job	*job = db.job;
+	PGresult	*res, *early = NULL;
+	step_cb		 cb;
+
+	for (;;) {
+		if (PQisBusy(db.conn))
+			return false;
+		if ((res = PQgetResult(db.conn)) == NULL)
+			break;
+		switch (PQresultStatus(res)) {
+		case PGRES_TUPLES_OK:
+		case PGRES_COMMAND_OK:
+			if (db.discard)
+				break;
+			txn_result(job, db.phase, res);
+			cb = db.phase == PH_STEP ?
+			    job->steps[job->cur].cb : NULL;
+			if (cb != NULL && !job->failed && !job->timed_out)
+				db.next = cb(job, db.conn, res);
+			/* Kept for the late callback, after the next send. */
+			if (db.next == STEP_EARLY && early == NULL) {
+				early = res;
+				res = NULL;
+			}
+			break;
+		case PGRES_COPY_OUT:
+		case PGRES_COPY_IN:
+		case PGRES_COPY_BOTH:
+			/* Never ours to run; drop the link rather than drain. */
+			PQclear(res);
+			PQclear(early);
+			err_set(&job->err, 0, "COPY is not allowed");
+			job->failed = true;
+			db_lost();
+			return false;
+		default:
+			if (!db.discard)
+				db_job_error(res);
+			break;
+		}
+		PQclear(res);
+	}
+	if (PQstatus(db.conn) == CONNECTION_BAD) {
+		PQclear(early);
+		db_lost();
+		return false;
+	}
+	db.discard = false;
+	if (early != NULL && job->steps[job->cur].late != NULL)
+		return db_early(early);
+	PQclear(early);
+	db_advance(db.next == STEP_EARLY ? STEP_FAIL : db.next);
+	return false;
+}
+
 static void
 db_results(short revents)
 {
-	struct job	*job = db.job;
-	PGresult	*res;
-	step_cb		 cb;
-
 	if (db.held) {
 		/* Nothing is running: send the held ROLLBACK once it may go. */
 		if (!db_cancel_settled())
@@ -406,40 +494,8 @@ db_results(short revents)
 		db_lost();
 		return;
 	}
-	for (;;) {
-		if (PQisBusy(db.conn))
-			return;
-		if ((res = PQgetResult(db.conn)) == NULL)
-			break;
-		switch (PQresultStatus(res)) {
-		case PGRES_TUPLES_OK:
-		case PGRES_COMMAND_OK:
-			txn_result(job, db.phase, res);
-			cb = db.phase == PH_STEP ?
-			    job->steps[job->cur].cb : NULL;
-			if (cb != NULL && !job->failed && !job->timed_out)
-				db.next = cb(job, db.conn, res);
-			break;
-		case PGRES_COPY_OUT:
-		case PGRES_COPY_IN:
-		case PGRES_COPY_BOTH:
-			/* Never ours to run; drop the link rather than drain. */
-			PQclear(res);
-			err_set(&job->err, 0, "COPY is not allowed");
-			job->failed = true;
-			db_lost();
-			return;
-		default:
-			db_job_error(res);
-			break;
-		}
-		PQclear(res);
-	}
-	if (PQstatus(db.conn) == CONNECTION_BAD) {
-		db_lost();
-		return;
-	}
-	db_advance(db.next);
+	while (db_collect())
+		continue;
 }
 
 /*

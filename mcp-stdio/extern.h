@@ -576,11 +576,18 @@ struct job;
 /*
  * What a step's callback tells the runner: go on with the next statement,
  * run this one again (FETCH), or stop (err filled) and roll back.
+ * STEP_EARLY: run this one again at once, and only then call the step's
+ * late callback with the same result, so that the server works on the
+ * next FETCH while the rows of this one are encoded.  The late callback
+ * says STEP_AGAIN (the statement in flight is wanted) or STEP_NEXT or
+ * STEP_FAIL (its result is dropped when it comes, then the runner goes
+ * on).
  */
 enum step_next {
 	STEP_NEXT,
 	STEP_AGAIN,
-	STEP_FAIL
+	STEP_FAIL,
+	STEP_EARLY
 };
 
 /* Called with each statement's result (PGRES_TUPLES_OK or COMMAND_OK). */
@@ -595,6 +602,7 @@ struct step {
 	int		 nparams;
 	char		*params[STEP_PARAMS_MAX];	/* owned */
 	step_cb		 cb;		/* NULL: ignore the result */
+	step_cb		 late;		/* after STEP_EARLY */
 };
 
 /* A PostgreSQL error as the server sent it; result.c formats it. */

@@ -14,6 +14,8 @@
 #include "extern.h"
 
 #define CURSOR		"analytics_mcp_cursor"
+/* Rows encoded between two reads of the FETCH in flight. */
+#define FETCH_READ_ROWS	64
 
 /* The user's statement runs as this prefix + statement + "\n". */
 static const char sql_declare[] = "DECLARE " CURSOR " NO SCROLL CURSOR FOR ";
@@ -90,30 +92,34 @@ rows_room(const struct job *job)
 }
 
 /*
- * The next FETCH: as many rows as are still wanted (one more proves
- * truncation), no more than the rest of the byte budget holds at the
- * widest row seen so far, and no more than FETCH_BATCH_MIN or, after a
- * quick FETCH, twice the last one.  libpq holds a whole FETCH result in
- * memory, so the budget bounds memory, not the rows; the doubling keeps
- * each FETCH close to the rows already seen (whose width sized it) and
- * still brings 10,000 rows in a handful of round trips, while a slow
- * query keeps its batches and so its progress notes.
+ * The next FETCH, sent while the rows of the last one (ahead_rows rows,
+ * ahead_bytes of row width) are still to be encoded: as many rows as are
+ * still wanted (one more proves truncation), no more than the rest of the
+ * byte budget holds at the widest row seen so far once those rows take
+ * their width of it, and no more than FETCH_BATCH_MIN or, after a quick
+ * FETCH, twice the last one.  libpq holds a whole FETCH result in memory,
+ * so the budget bounds memory, not the rows; the doubling keeps each FETCH
+ * close to the rows already seen (whose width sized it) and still brings
+ * 10,000 rows in a handful of round trips, while a slow query keeps its
+ * batches and so its progress notes.
  */
 static int
-fetch_sql(struct job *job, struct step *st)
+fetch_sql(struct job *job, struct step *st, long long ahead_rows,
+    size_t ahead_bytes)
 {
 	long long	 n, grow = FETCH_BATCH_MIN;
 	uint64_t	 now = now_ms();
-	size_t		 fit;
+	size_t		 fit, room = rows_room(job);
 	char		*sql;
 
 	if (job->fetch_want > FETCH_BATCH_MIN / 2)
 		grow = job->fetch_ms > 0 && now - job->fetch_ms >=
 		    FETCH_SLOW_MS ? job->fetch_want : job->fetch_want * 2;
-	n = job->row_limit - job->nrows + 1;
+	n = job->row_limit - job->nrows - ahead_rows + 1;
 	if (n > grow)
 		n = grow;
-	fit = rows_room(job) / (job->widest_row > 0 ? job->widest_row : 1) + 1;
+	room = room > ahead_bytes ? room - ahead_bytes : 0;
+	fit = room / (job->widest_row > 0 ? job->widest_row : 1) + 1;
 	if ((size_t)n > fit)
 		n = (long long)fit;
 	if (asprintf(&sql, "FETCH FORWARD %lld FROM " CURSOR, n) == -1)
@@ -127,12 +133,14 @@ fetch_sql(struct job *job, struct step *st)
 
 /*
  * Append the rows of one FETCH as arrays until the row limit (one more
- * row than wanted proves truncation) or the byte budget is reached; say
- * whether to FETCH again.  A row is encoded under the budget's limit, so
- * a value larger than what is left is never encoded whole.
+ * row than wanted proves truncation) or the byte budget is reached.  A
+ * row is encoded under the budget's limit, so a value larger than what is
+ * left is never encoded whole.  With conn (a FETCH in flight), what the
+ * server sends meanwhile is read every FETCH_READ_ROWS rows, so that it
+ * never waits on a full socket while these rows are encoded.
  */
-static enum step_next
-fetch_rows(struct job *job, const PGresult *res)
+static void
+fetch_rows(struct job *job, const PGresult *res, PGconn *conn)
 {
 	struct jw	 row;
 	size_t		 width, len, chars;
@@ -176,13 +184,12 @@ fetch_rows(struct job *job, const PGresult *res)
 		}
 		jw_copy(&job->rowbuf, &row);
 		job->nrows++;
+		/* A broken link shows when its results are collected. */
+		if (conn != NULL && r % FETCH_READ_ROWS == FETCH_READ_ROWS - 1)
+			(void)PQconsumeInput(conn);
 	}
 	jw_free(&row);
 	job->elapsed_ms = now_ms() - job->started_ms;
-	/* A FETCH that brings fewer rows than asked for found the end. */
-	if (job->truncated != TRUNC_NONE || n < job->fetch_want)
-		return STEP_NEXT;
-	return STEP_AGAIN;
 }
 
 /*
@@ -234,22 +241,48 @@ cb_describe(struct job *job, void *conn, const void *res)
 	return STEP_NEXT;
 }
 
-/* A FETCH result: its rows, then the size of the next FETCH. */
+/*
+ * A FETCH result.  One that brings fewer rows than asked for found the
+ * end, and one that reaches the row limit is the last: its rows are
+ * encoded now.  Otherwise the next FETCH is sized and sent first
+ * (STEP_EARLY) and cb_fetch_late encodes these rows meanwhile.
+ */
 static enum step_next
-cb_fetch(struct job *job, void *conn, const void *res)
+cb_fetch(struct job *job, void *conn, const void *vres)
 {
-	enum step_next	 next;
+	const PGresult	*res = vres;
+	size_t		 width, ahead = 0;
+	int		 r, c, n = PQntuples(res), nf = PQnfields(res);
 
 	(void)conn;
-	next = fetch_rows(job, res);
-	if (next == STEP_AGAIN)
-		job_progress(job);
-	if (next == STEP_AGAIN && fetch_sql(job, &job->steps[job->cur]) == -1) {
+	if (n < job->fetch_want || job->nrows + n > job->row_limit) {
+		fetch_rows(job, res, NULL);
+		return STEP_NEXT;
+	}
+	for (r = 0; r < n; r++) {
+		for (c = 0, width = (size_t)nf; c < nf; c++)
+			width += (size_t)PQgetlength(res, r, c);
+		if (width > job->widest_row)
+			job->widest_row = width;
+		ahead += width;
+	}
+	if (fetch_sql(job, &job->steps[job->cur], n, ahead) == -1) {
 		job->failed = true;
 		err_set(&job->err, 0, "out of memory");
 		return STEP_FAIL;
 	}
-	return next;
+	return STEP_EARLY;
+}
+
+/* The rows of a FETCH whose successor is on its way: more wanted? */
+static enum step_next
+cb_fetch_late(struct job *job, void *conn, const void *res)
+{
+	fetch_rows(job, res, conn);
+	if (job->truncated != TRUNC_NONE)
+		return STEP_NEXT;
+	job_progress(job);
+	return STEP_AGAIN;
 }
 
 /*
@@ -382,6 +415,7 @@ add_fetch_steps(struct job *job)
 	    job_add(job, sql_typnames, cb_typnames, 0) == -1 ||
 	    job_add(job, sql_fetch_first, cb_fetch, 0) == -1)
 		return -1;
+	job->steps[job->nsteps - 1].late = cb_fetch_late;
 	return 0;
 }
 

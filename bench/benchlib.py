@@ -79,20 +79,26 @@ class Child:
                               .encode() + b"\n")
 
     def read_line(self, timeout=60):
-        """The next line (bytes, without its newline), or None."""
+        """The next line (bytes, without its newline), or None.  Chunks
+        are joined once, when the newline has come: a reply of megabytes
+        costs the reader no more than one copy."""
         deadline = time.monotonic() + timeout
-        while True:
-            i = self.buf.find(b"\n")
-            if i >= 0:
-                line, self.buf = self.buf[:i], self.buf[i + 1:]
-                return line
+        parts = [self.buf]
+        chunk = self.buf
+        while b"\n" not in chunk:
             left = deadline - time.monotonic()
             if left <= 0 or not self.sel.select(left):
+                self.buf = b"".join(parts)
                 return None
             chunk = os.read(self.fd, 1 << 22)
             if not chunk:
+                self.buf = b"".join(parts)
                 return None
-            self.buf += chunk
+            parts.append(chunk)
+        data = b"".join(parts)
+        i = data.find(b"\n")
+        line, self.buf = data[:i], data[i + 1:]
+        return line
 
     def request(self, method, params=None, timeout=60):
         """Send one request; (seconds to its reply, reply line bytes).

@@ -49,6 +49,7 @@ static struct {
 	enum phase	 phase;
 	enum step_next	 next;		/* the running step's callback said */
 	bool		 discard;	/* the statement in flight is unwanted */
+	struct job	*answerable;	/* statements over: may be answered */
 	char		 timeout[32];	/* statement_timeout in ms */
 } db;
 
@@ -59,6 +60,17 @@ static void
 db_done(struct job *job)
 {
 	db.done = job;
+	db.answerable = NULL;
+}
+
+struct job *
+db_take_answerable(void)
+{
+	struct job	*job = db.answerable;
+
+	db.answerable = NULL;
+	return job != NULL && job == db.job && !job->cancelled &&
+	    !job->failed && !job->timed_out ? job : NULL;
 }
 
 struct job *
@@ -347,6 +359,9 @@ db_advance(enum step_next next)
 		return;
 	}
 	if (db.phase == PH_ROLLBACK) {
+		/* Its results are final: the loop may answer during cleanup. */
+		if (!job->failed && !job->cancelled && !job->timed_out)
+			db.answerable = job;
 		db_ending();
 		/*
 		 * A cancel still on its way could land on the ROLLBACK, which
@@ -378,11 +393,6 @@ db_job_end(void)
 	db_done(job);
 }
 
-/*
- * Read every result that has arrived for the running statement; the
- * statement is over when PQgetResult() returns NULL, which may take
- * several reads.
- */
 /*
  * STEP_EARLY: send the step's statement again, then let its late callback
  * work on the result res (freed here) while the server runs it; the late
@@ -473,6 +483,11 @@ db_collect(void)
 	return false;
 }
 
+/*
+ * Read every result that has arrived for the running statement; the
+ * statement is over when PQgetResult() returns NULL, which may take
+ * several reads.
+ */
 static void
 db_results(short revents)
 {
@@ -583,6 +598,9 @@ db_cancel_if(const char *id, size_t idlen)
 	if (job == NULL || job->req->id == NULL ||
 	    !rpc_id_equal(id, idlen, job->req->id, job->req->idlen))
 		return false;
+	/* Answered already: only its cleanup runs, which nothing stops. */
+	if (job->answered)
+		return true;
 	job->cancelled = true;
 	if (db.state == DB_BUSY) {
 		conn_cancel();

@@ -638,6 +638,7 @@ struct job {
 	bool		 cancelled;	/* notifications/cancelled arrived */
 	bool		 failed;	/* err holds the isError text */
 	bool		 retried;	/* reconnected once after a stale link */
+	bool		 answered;	/* replied to before its cleanup ended */
 	struct error	 err;		/* the isError text */
 	struct pgerr	 pg;		/* or the PostgreSQL error behind it */
 	struct jw	 out;		/* structuredContent being built */
@@ -692,6 +693,12 @@ void	 db_service(short revents);
 void	 db_run(struct job *);
 /* The job that is over (answered by the database, failed, cancelled), once. */
 struct job *db_take_done(void);
+/*
+ * The running job, once, when its statements are over and it succeeded:
+ * its answer may go out while ROLLBACK and DISCARD ALL still run (it
+ * comes back from db_take_done() later, perhaps failed by then).
+ */
+struct job *db_take_answerable(void);
 /*
  * If the job in the database answers request id, mark it cancelled and
  * cancel its statement in PostgreSQL (conn_cancel); true if it did.

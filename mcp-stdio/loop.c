@@ -52,12 +52,29 @@ on_signal(int sig)
 	terminate = 1;
 }
 
-/* Take back the job the database is done with, if any. */
+/* Send a job's reply: its own kind, or a CallToolResult. */
+static void
+loop_answer(struct job *job)
+{
+	if (job->send != NULL)
+		job->send(job);
+	else
+		result_send(job);
+}
+
+/*
+ * Answer a job whose statements are over while its cleanup runs; take
+ * back the job the database is done with, if any.
+ */
 static void
 loop_collect(void)
 {
 	struct job	*job;
 
+	if ((job = db_take_answerable()) != NULL) {
+		loop_answer(job);
+		job->answered = true;
+	}
 	if (loop.done == NULL && (job = db_take_done()) != NULL)
 		loop.done = job;
 }
@@ -78,11 +95,9 @@ loop_finish(void)
 	if (job == NULL)
 		return;
 	loop.done = NULL;
-	/* A cancelled request is not answered. */
-	if (!job->cancelled && job->send != NULL)
-		job->send(job);
-	else if (!job->cancelled)
-		result_send(job);
+	/* A cancelled request is not answered, nor one answered already. */
+	if (!job->cancelled && !job->answered)
+		loop_answer(job);
 	audit_job(job, loop.cfg);
 	job_free(job);
 }

@@ -356,6 +356,8 @@ rowset_finish(struct job *job)
 	jw_arr_close(&job->rowbuf);
 	jw_key(w, "rows");
 	jw_copy(w, &job->rowbuf);
+	/* The rows are in out now: their buffer goes before the reply grows. */
+	jw_free(&job->rowbuf);
 	jw_kint(w, "row_count", job->nrows);
 	jw_kbool(w, "truncated", job->truncated != TRUNC_NONE);
 	jw_kint(w, "elapsed_ms", (long long)job->elapsed_ms);

@@ -38,6 +38,37 @@ NODE_SERVER = os.path.join(HERE, "node_modules", "@modelcontextprotocol",
                            "server-postgres", "dist", "index.js")
 
 
+WARM, COPY = "psql \\timing warm", "COPY TO STDOUT warm"
+
+
+class WarmPsql:
+    """One psql session timing statements with \\timing, output to
+    /dev/null; time(sql) returns psql's own figure in ms."""
+
+    def __init__(self, argv, env):
+        self.proc = subprocess.Popen(argv + ["-q"], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, env=env,
+                                     bufsize=0)
+        self.proc.stdin.write(b"\\o /dev/null\n\\timing on\n")
+
+    def time(self, sql):
+        self.proc.stdin.write(sql.encode() + b";\n")
+        while True:
+            line = self.proc.stdout.readline()
+            if not line:
+                raise RuntimeError("psql ended: %s" % sql)
+            if line.startswith(b"Time: "):
+                return float(line.split()[1])
+
+    def close(self):
+        self.proc.stdin.close()
+        try:
+            self.proc.wait(30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
 def log(msg):
     print(msg, flush=True)
 
@@ -201,12 +232,13 @@ class Bench:
     def sql(self, n):
         return "SELECT * FROM bench.trips ORDER BY id LIMIT %d" % n
 
-    def server_rows(self, name, make, node, n):
-        """n rows through the pipe: time, bytes per row, peak RSS."""
+    def warm_server(self, name, make, node, n):
+        """A fresh server that has answered the n-row query once (plans
+        and caches warm); its first reply is checked and measured."""
         c = make()
         c.initialize()
         extra = {} if node else {"max_rows": n}
-        _, line = c.query(self.sql(n), **extra)	# warm: plans, caches
+        _, line = c.query(self.sql(n), **extra)
         result = json.loads(line)["result"]
         if node:
             shown = len(json.loads(result["content"][0]["text"]))
@@ -219,67 +251,82 @@ class Bench:
         if result.get("isError") or shown != n:
             raise RuntimeError("%s returned %s rows, not %d: %s"
                                % (name, shown, n, line[:300]))
-        cpu0 = cpu_ms(c.pid)
+        case = "%d rows" % n
+        self.emit("bytes_per_row_result", name, case, "bytes",
+                  round(len(body) / n, 1))
+        self.emit("bytes_per_row_line", name, case, "bytes",
+                  round((len(line) + 1) / n, 1))
 
         def once():
             # Calls a few ms apart, as a client's are (a model thinks for
             # seconds): each server's work after its reply is its own.
             time.sleep(CALL_GAP_S)
             return c.query(self.sql(n), **extra)[0] * 1000
-        times = repeat(reps(n, node), once)
-        case = "%d rows" % n
-        self.emit("query", name, case, "ms", spread(times))
-        # What the server itself spent, which other load on the machine
-        # changes far less than the time.
-        self.emit("cpu_per_query", name, case, "ms",
-                  round((cpu_ms(c.pid) - cpu0) / len(times), 2))
-        self.emit("bytes_per_row_result", name, case, "bytes",
-                  round(len(body) / n, 1))
-        self.emit("bytes_per_row_line", name, case, "bytes",
-                  round((len(line) + 1) / n, 1))
-        self.emit("peak_rss", name, case, "KiB",
-                  proc_memory(c.pid)["peak_rss_kb"])
-        c.stop()
+        return c, once
 
-    def psql_rows(self, n):
-        """The baselines: psql -At as a process, and psql's own \\timing
-        of the SELECT and of COPY ... TO STDOUT on a warm connection."""
-        case = "%d rows" % n
-        out = b""
-
-        def once():
-            nonlocal out
-            t0 = time.perf_counter()
-            p = subprocess.run(self.psql_argv() + ["-c", self.sql(n)],
-                               stdout=subprocess.PIPE, env=self.env,
-                               check=True)
-            out = p.stdout
-            return (time.perf_counter() - t0) * 1000
-        self.emit("query", "psql -At", case, "ms",
-                  spread(repeat(reps(n), once)))
-        self.emit("bytes_per_row_line", "psql -At", case, "bytes",
-                  round(len(out) / n, 1))
-        k = reps(n) + 1
-        script = "\\o /dev/null\n\\timing on\n" + \
-            (self.sql(n) + ";\n") * k + \
-            ("COPY (%s) TO STDOUT;\n" % self.sql(n)) * k + \
-            "SELECT 1;\n" * k
-        p = subprocess.run(self.psql_argv() + ["-q"], input=script.encode(),
+    def psql_once(self, n):
+        """psql -At as a process, for n rows; (ms, its output)."""
+        t0 = time.perf_counter()
+        p = subprocess.run(self.psql_argv() + ["-c", self.sql(n)],
                            stdout=subprocess.PIPE, env=self.env, check=True)
-        ms = [float(line.split()[1]) for line in
-              p.stdout.decode().splitlines() if line.startswith("Time: ")]
-        if len(ms) != 3 * k:
-            raise RuntimeError("psql printed %d timings, not %d"
-                               % (len(ms), 3 * k))
-        # The first of each is the cold one.
-        self.emit("query", "psql \\timing warm", case, "ms",
-                  spread(ms[1:k]))
-        self.emit("query", "COPY TO STDOUT warm", case, "ms",
-                  spread(ms[k + 1:2 * k]))
-        if n == ROWS[0]:
-            # One statement's round trip: a call makes ten of them.
-            self.emit("round_trip", "psql \\timing warm", "SELECT 1", "ms",
-                      spread(ms[2 * k + 1:]))
+        return (time.perf_counter() - t0) * 1000, p.stdout
+
+    def rows(self, subjects, n):
+        """n rows: the servers through the pipe, psql -At as a process,
+        and psql's own \\timing of the SELECT and of COPY ... TO STDOUT
+        on a warm connection (the fetch itself), analytics-mcp and the
+        warm psql in turns so that load from elsewhere falls on both
+        alike.  Then CPU per query and peak RSS of each server."""
+        case = "%d rows" % n
+        warm = WarmPsql(self.psql_argv(), self.env)
+        servers = []
+        try:
+            for name, make, node in subjects:
+                c, once = self.warm_server(name, make, node, n)
+                servers.append((name, node, c, once, [], cpu_ms(c.pid)))
+            copy = "COPY (%s) TO STDOUT" % self.sql(n)
+            warm.time(self.sql(n))
+            warm.time(copy)
+            base = {"psql -At": [], WARM: [], COPY: []}
+            out = b""
+            # analytics-mcp and the warm psql in turns; the heavy ones
+            # (Node, a psql process per run) after, each alone, so that
+            # what they leave running (GC, a backend's exit) falls on no
+            # other figure.
+            for i in range(reps(n)):
+                for name, node, c, once, times, _ in servers:
+                    if not node:
+                        times.append(once())
+                base[WARM].append(warm.time(self.sql(n)))
+                base[COPY].append(warm.time(copy))
+                if n == ROWS[0]:
+                    base.setdefault("one", []).append(warm.time("SELECT 1"))
+            for i in range(reps(n)):
+                t, out = self.psql_once(n)
+                base["psql -At"].append(t)
+            for name, node, c, once, times, _ in servers:
+                if node:
+                    times.extend(once() for _ in range(reps(n, node)))
+            for name, node, c, once, times, cpu0 in servers:
+                self.emit("query", name, case, "ms", spread(times))
+                # What the server itself spent, which other load on the
+                # machine changes far less than the time.
+                self.emit("cpu_per_query", name, case, "ms",
+                          round((cpu_ms(c.pid) - cpu0) / len(times), 2))
+                self.emit("peak_rss", name, case, "KiB",
+                          proc_memory(c.pid)["peak_rss_kb"])
+            for name in ("psql -At", WARM, COPY):
+                self.emit("query", name, case, "ms", spread(base[name]))
+            self.emit("bytes_per_row_line", "psql -At", case, "bytes",
+                      round(len(out) / n, 1))
+            if "one" in base:
+                # One statement's round trip: a call makes ten of them.
+                self.emit("round_trip", WARM, "SELECT 1", "ms",
+                          spread(base["one"]))
+        finally:
+            for s in servers:
+                s[2].stop()
+            warm.close()
 
     # ---- the run ----------------------------------------------------------
 
@@ -299,9 +346,7 @@ class Bench:
             self.session(*s)
         for n in ROWS:
             log("query %d rows ..." % n)
-            for s in subjects:
-                self.server_rows(*s, n)
-            self.psql_rows(n)
+            self.rows(subjects, n)
         log("sessions at scale ...")
         scale.run(self, (3, 5) if QUICK else (50, 100, 200))
         self.load.append(os.getloadavg()[0])

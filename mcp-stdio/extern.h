@@ -695,7 +695,7 @@ void	 db_run(struct job *);
 struct job *db_take_done(void);
 /*
  * The running job, once, when its statements are over and it succeeded:
- * its answer may go out while ROLLBACK and DISCARD ALL still run (it
+ * its answer may go out while the ROLLBACK and its clean-up still run (it
  * comes back from db_take_done() later, perhaps failed by then).
  */
 struct job *db_take_answerable(void);

@@ -499,6 +499,8 @@ test_reopen(void)
 	jw_obj_reopen(&w);
 	T_OK(w.failed, "reopen: a string ending in a brace is no object");
 	jw_free(&w);
+}
+
 /*
  * jw_copy and jw_copy_str nest one writer's value in another without a
  * scan: the bytes must be what jw_raw and jw_strn of the same text give.

@@ -245,6 +245,10 @@ def test_link_frozen_between_calls():
         s.initialize()
         r = s.tool("query", sql="SELECT 1")
         check(not r["isError"], "a session through the proxy works")
+        # A call is answered while its clean-up still runs: the link is
+        # idle once the backend is (active_queries counts it till then).
+        wait_until(lambda: backends("f-frozen-idle") == 1 and
+                   active_queries("f-frozen-idle") == 0, 5)
         proxy.freeze()
         t0 = time.monotonic()
         r = s.tool("query", sql="SELECT 6 AS frozen", timeout=15)

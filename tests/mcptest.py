@@ -194,6 +194,28 @@ class Server:
         return self.stderr.read().decode("utf-8", "replace")
 
 
+def sdk_client(args, command):
+    """Run the official TypeScript SDK client (tests/client/mcp-client.mjs)
+    with args against command (a list); (exit status, its JSON summary or
+    {}, the output to show on failure).  None, after a skip line, when
+    Node.js or the client's node_modules is missing."""
+    client = os.path.join(TOP, "tests", "client")
+    if shutil.which("node") is None or not os.path.isdir(
+            os.path.join(client, "node_modules")):
+        print("# skip - no node or no tests/client/node_modules "
+              "(cd tests/client && npm ci)")
+        return None
+    p = subprocess.run(
+        ["node", os.path.join(client, "mcp-client.mjs"), *args, "--",
+         *command], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        timeout=120, text=True)
+    try:
+        summary = json.loads(p.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        summary = {}
+    return p.returncode, summary, p.stdout[-1500:] + p.stderr[-500:]
+
+
 def text_of(result):
     return result["content"][0]["text"]
 

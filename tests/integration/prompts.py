@@ -5,15 +5,13 @@ usage: prompts.py PGDIR BINARY  (see tests/mcptest.py)
 """
 import json
 import os
-import shutil
-import subprocess
 import sys
 import tempfile
 
 # The helper library lives one directory up, in tests/.
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
     __file__))))
-from mcptest import BINARY, DSN, TOP, Server, check, psql, run_tests
+from mcptest import BINARY, DSN, Server, check, psql, run_tests, sdk_client
 
 NAMES = ["cost_centres_by_distance", "open_incidents_by_region",
          "mttr_by_cluster", "fuel_by_vehicle", "explore_table"]
@@ -234,12 +232,6 @@ def test_database_down():
 
 def test_sdk_client():
     """The official TypeScript SDK lists and gets them, checking shapes."""
-    client = os.path.join(TOP, "tests", "client")
-    if shutil.which("node") is None or not os.path.isdir(
-            os.path.join(client, "node_modules")):
-        print("# skip - no node or no tests/client/node_modules "
-              "(cd tests/client && npm ci)")
-        return
     gets = [{"name": "cost_centres_by_distance", "arguments": {"days": "14"}},
             {"name": "open_incidents_by_region", "arguments": {}},
             {"name": "mttr_by_cluster", "arguments": {"month": "2026-09"}},
@@ -249,22 +241,17 @@ def test_sdk_client():
     with tempfile.NamedTemporaryFile("w", suffix=".json") as f:
         json.dump(gets, f)
         f.flush()
-        p = subprocess.run(
-            ["node", os.path.join(client, "mcp-client.mjs"), "--prompts",
-             f.name, "--", BINARY, "--dsn", DSN, "--caller", "sdk"],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120,
-            text=True)
-    try:
-        summary = json.loads(p.stdout.strip().splitlines()[-1])
-    except (ValueError, IndexError):
-        summary = {}
-    check(p.returncode == 0 and summary.get("ok") is True and
+        ran = sdk_client(["--prompts", f.name],
+                         [BINARY, "--dsn", DSN, "--caller", "sdk"])
+    if ran is None:
+        return
+    rc, summary, out = ran
+    check(rc == 0 and summary.get("ok") is True and
           sorted(summary.get("prompts", [])) == sorted(NAMES) and
           all("describe_table" in g.get("text", "")
               for g in summary.get("gets", [])) and
           len(summary.get("gets", [])) == 5,
-          "the TypeScript SDK lists and gets every prompt",
-          p.stdout[-1500:] + p.stderr[-500:])
+          "the TypeScript SDK lists and gets every prompt", out)
 
 
 if __name__ == "__main__":

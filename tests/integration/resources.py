@@ -5,15 +5,13 @@ usage: resources.py PGDIR BINARY  (see tests/mcptest.py)
 """
 import json
 import os
-import shutil
-import subprocess
 import sys
 
 # The helper library lives one directory up, in tests/.
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
     __file__))))
-from mcptest import (BINARY, DSN, TOP, Server, check, psql, run_tests,
-                     scratch_schema)
+from mcptest import (BINARY, DSN, Server, check, psql, run_tests,
+                     scratch_schema, sdk_client)
 
 
 def all_resources(s):
@@ -112,30 +110,19 @@ def test_pages_and_errors():
 def test_sdk_client():
     """The official TypeScript SDK (v1) lists every page, reads, lists the
     template and completes its variables, checking each result's shape."""
-    client = os.path.join(TOP, "tests", "client")
-    if shutil.which("node") is None or not os.path.isdir(
-            os.path.join(client, "node_modules")):
-        print("# skip - no node or no tests/client/node_modules "
-              "(cd tests/client && npm ci)")
+    ran = sdk_client(["--resources"], [BINARY, "--dsn", DSN, "--caller",
+                                       "sdk"])
+    if ran is None:
         return
-    p = subprocess.run(
-        ["node", os.path.join(client, "mcp-client.mjs"), "--resources",
-         "--", BINARY, "--dsn", DSN, "--caller", "sdk"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120,
-        text=True)
-    try:
-        s = json.loads(p.stdout.strip().splitlines()[-1])
-    except (ValueError, IndexError):
-        s = {}
+    rc, s, out = ran
     read = s.get("read") or {}
-    check(p.returncode == 0 and s.get("ok") is True
+    check(rc == 0 and s.get("ok") is True
           and "analytics://table/tickets/inc" in s.get("resources", [])
           and read.get("schema") and read.get("columns")
           and s.get("templates") == ["analytics://table/{schema}/{table}"]
           and s.get("schemas") == ["tickets"]
           and "inc" in s.get("tables", []),
-          "the TypeScript SDK lists, reads and completes resources",
-          p.stdout[-1500:] + p.stderr[-500:])
+          "the TypeScript SDK lists, reads and completes resources", out)
 
 
 def main():

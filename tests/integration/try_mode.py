@@ -24,9 +24,8 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
     __file__))))
-from mcptest import BINARY, TOP, check, run_tests, wait_until
+from mcptest import BINARY, TOP, check, run_tests, sdk_client, wait_until
 
-CLIENT = os.path.join(TOP, "tests", "client")
 WORK = tempfile.mkdtemp(prefix="amcp-try.", dir="/tmp")
 os.chmod(WORK, 0o755)
 TRY_DIR = os.path.join(WORK, "try")
@@ -102,31 +101,20 @@ def test_try_prints_the_commands():
 
 def test_sdk_session_with_printed_command():
     cmd = state.get("command")
-    if shutil.which("node") is None or not os.path.isdir(
-            os.path.join(CLIENT, "node_modules")):
-        print("# skip - no node or no tests/client/node_modules "
-              "(cd tests/client && npm ci)")
-        return
     if not cmd:
         check(False, "no command to start a session with")
         return
-    p = subprocess.run(
-        ["node", os.path.join(CLIENT, "mcp-client.mjs"), "--sql",
-         "SELECT count(*) AS incidents FROM tickets.inc", "--timeout",
-         "60000", "--"] + cmd,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120,
-        text=True)
-    try:
-        summary = json.loads(p.stdout.strip().splitlines()[-1])
-    except (ValueError, IndexError):
-        summary = {}
+    ran = sdk_client(["--sql", "SELECT count(*) AS incidents FROM tickets.inc",
+                      "--timeout", "60000"], cmd)
+    if ran is None:
+        return
+    rc, summary, out = ran
     sc = summary.get("structured") or {}
-    check(p.returncode == 0 and summary.get("ok") is True and
+    check(rc == 0 and summary.get("ok") is True and
           "query" in summary.get("tools", []) and
           sc.get("rows") == [[2000]],
           "the SDK client starts a session with the printed command and "
-          "gets the sample data's 2000 incidents counted",
-          p.stdout[-1500:] + p.stderr[-500:])
+          "gets the sample data's 2000 incidents counted", out)
 
 
 def test_by_hand_command():

@@ -184,7 +184,8 @@ def table(b, tgt):
         lines.append("| %d | %s | %s, %s | %s, %s |" % (
             k, ms(r), mib(s), mib(None if s is None else s / k), mib(be),
             mib(None if be is None else be / k)))
-    lines += ["", "PgBouncer (transaction mode): after issue 13.", "",
+    lines += ["", "Through PgBouncer (transaction mode): bench/sessions.py, "
+              "which make bench runs next; see analytics-mcp-deploy(7).", "",
               "| target | measured | met |", "|---|---|---|"]
     for what, got, met in tgt:
         lines.append("| %s | %s | %s |" % (what, got, "not measured"

@@ -164,7 +164,7 @@ want = [
     ("sample_table", 2, "1 to %d" % v("SAMPLE_MAX")),
     ("requests queued", 1, v("PENDING_MAX")),
     ("connect timeout (seconds)", 1, v("CONNECT_TIMEOUT_S")),
-    ("rows per FETCH", 1, v("FETCH_BATCH")),
+    ("rows per FETCH", 1, v("FETCH_BATCH_MIN")),
     ("SQL in a syslog line", 1, v("AUDIT_SQL_MAX")),
     ("readable schemas", 2, "1 to %d" % v("SCHEMAS_MAX")),
     ("caller name", 2, "1 to %d" % v("CALLER_MAX")),

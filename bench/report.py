@@ -141,8 +141,10 @@ def table(b, tgt):
     lines += ["", "Floors measured in the same run: spawning and reaping "
               "`true(1)` %s ms; an empty program linked with libpq (loading "
               "libpq and its libraries) %s ms; one statement's round trip "
-              "(`SELECT 1`, psql `\\timing`, warm) %s ms, of which a "
-              "`query` call makes ten." % (ms(floor), ms(libpq), ms(one)),
+              "(`SELECT 1`, psql `\\timing`, warm) %s ms; a `query` call "
+              "makes one for each of its statements (BEGIN, the settings, "
+              "DECLARE, the columns, their type names, each FETCH, ROLLBACK "
+              "with its clean-up)." % (ms(floor), ms(libpq), ms(one)),
               "",
         "| CPU, memory and size | analytics-mcp | Node reference | ratio |",
         "|---|---|---|---|"]

@@ -78,18 +78,6 @@ struct geo_hdr {
 	uint32_t	 srid;
 };
 
-static int
-geo_nibble(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 static size_t
 geo_left(const struct geo_rd *r)
 {
@@ -106,8 +94,8 @@ geo_bytes(struct geo_rd *r, unsigned char *b, size_t k)
 	if (k > geo_left(r))
 		return -1;
 	for (i = 0; i < k; i++) {
-		hi = geo_nibble(r->hex[2 * (r->pos + i)]);
-		lo = geo_nibble(r->hex[2 * (r->pos + i) + 1]);
+		hi = hex_value((unsigned char)r->hex[2 * (r->pos + i)]);
+		lo = hex_value((unsigned char)r->hex[2 * (r->pos + i) + 1]);
 		if (hi == -1 || lo == -1)
 			return -1;
 		b[i] = (unsigned char)(hi << 4 | lo);

@@ -121,27 +121,45 @@ arg_known(struct args *a, const char *tool, const char *const *names,
 	return 0;
 }
 
+bool
+arg_schema_readable(const struct config *cfg, const char *schema)
+{
+	size_t	 i;
+
+	for (i = 0; i < cfg->nschemas; i++)
+		if (strcmp(schema, cfg->schemas[i]) == 0)
+			return true;
+	return false;
+}
+
 int
-arg_schema(struct args *a, const struct config *cfg, const char *def,
-    char **out, struct error *err)
+arg_schema_check(const struct config *cfg, const char *schema,
+    struct error *err)
 {
 	size_t	 i;
 	char	 list[SCHEMAS_MAX * (NAME_MAX_BYTES + 2)] = "";
 
-	if (arg_str(a, "schema", def == NULL, NAME_MAX_BYTES, out, err) == -1)
-		return -1;
-	if (*out == NULL && (*out = strdup(def)) == NULL)
-		return err_set(err, 0, "out of memory");
-	for (i = 0; i < cfg->nschemas; i++)
-		if (strcmp(*out, cfg->schemas[i]) == 0)
-			return 0;
+	if (arg_schema_readable(cfg, schema))
+		return 0;
 	for (i = 0; i < cfg->nschemas; i++) {
 		if (i > 0)
 			strlcat(list, ", ", sizeof(list));
 		strlcat(list, cfg->schemas[i], sizeof(list));
 	}
-	err_set(err, 0, "schema \"%s\" is not readable here; the readable "
-	    "schemas are: %s", *out, list);
+	return err_set(err, 0, "schema \"%s\" is not readable here; the "
+	    "readable schemas are: %s", schema, list);
+}
+
+int
+arg_schema(struct args *a, const struct config *cfg, const char *def,
+    char **out, struct error *err)
+{
+	if (arg_str(a, "schema", def == NULL, NAME_MAX_BYTES, out, err) == -1)
+		return -1;
+	if (*out == NULL && (*out = strdup(def)) == NULL)
+		return err_set(err, 0, "out of memory");
+	if (arg_schema_check(cfg, *out, err) == 0)
+		return 0;
 	free(*out);
 	*out = NULL;
 	return -1;

@@ -830,6 +830,11 @@ int	 arg_int(struct args *, const char *name, long long def,
 /* Refuse argument names the tool does not take (a typo, say). */
 int	 arg_known(struct args *, const char *tool, const char *const *names,
 	    struct error *);
+/* True if schema is one of the readable schemas (--schemas). */
+bool	 arg_schema_readable(const struct config *, const char *schema);
+/* 0 if schema is readable, else -1 with err naming the readable ones. */
+int	 arg_schema_check(const struct config *, const char *schema,
+	    struct error *);
 /* The schema argument (def when absent): one of the readable schemas. */
 int	 arg_schema(struct args *, const struct config *, const char *def,
 	    char **out, struct error *);

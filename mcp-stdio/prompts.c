@@ -277,7 +277,6 @@ get_args(struct args *a, const struct config *cfg, const struct prompt *p,
 {
 	char		 buf[2 * NAME_MAX_BYTES + 2], *dot;
 	const char	*e;
-	size_t		 i;
 
 	if (p->args == args_days) {
 		g->days = 30;
@@ -335,20 +334,8 @@ get_args(struct args *a, const struct config *cfg, const struct prompt *p,
 			return err_set(err, 0, "argument \"table\" must be "
 			    "schema.table, unquoted, e.g. tickets.inc");
 		*dot = '\0';
-		for (i = 0; i < cfg->nschemas; i++)
-			if (strcmp(buf, cfg->schemas[i]) == 0)
-				break;
-		if (i == cfg->nschemas) {
-			char	 list[SCHEMAS_MAX * (NAME_MAX_BYTES + 2)] = "";
-
-			for (i = 0; i < cfg->nschemas; i++) {
-				if (i > 0)
-					strlcat(list, ", ", sizeof(list));
-				strlcat(list, cfg->schemas[i], sizeof(list));
-			}
-			return err_set(err, 0, "schema \"%s\" is not readable "
-			    "here; the readable schemas are: %s", buf, list);
-		}
+		if (arg_schema_check(cfg, buf, err) == -1)
+			return -1;
 		strlcpy(g->schema, buf, sizeof(g->schema));
 		strlcpy(g->table, dot + 1, sizeof(g->table));
 	}

@@ -210,7 +210,6 @@ resources_read(struct rpc_req *req, const struct config *cfg,
 	char		*uri, schema[NAME_MAX_BYTES + 1];
 	char		 table[NAME_MAX_BYTES + 1];
 	const char	*p, *slash;
-	size_t		 i;
 
 	*jobp = NULL;
 	uri = json_strdup(&req->doc, json_member(&req->doc, req->params,
@@ -228,10 +227,7 @@ resources_read(struct rpc_req *req, const struct config *cfg,
 		free(uri);
 		return -1;
 	}
-	for (i = 0; i < cfg->nschemas; i++)
-		if (strcmp(schema, cfg->schemas[i]) == 0)
-			break;
-	if (i == cfg->nschemas) {
+	if (!arg_schema_readable(cfg, schema)) {
 		err_set(err, era_not_found(req->proto), "resource not found: "
 		    "%.200s; schema \"%s\" is not readable here", uri, schema);
 		free(uri);

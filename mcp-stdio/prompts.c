@@ -255,6 +255,25 @@ get_str(struct args *a, const char *name, bool required, char *buf,
 	return 0;
 }
 
+/*
+ * An optional argument of at most 15 bytes into out ("" when absent) that
+ * valid() accepts; what says what it must be.
+ */
+static int
+get_checked(struct args *a, const char *name, bool (*valid)(const char *),
+    const char *what, char *out, size_t outsz, struct error *err)
+{
+	char	 buf[16];
+
+	if (get_str(a, name, false, buf, sizeof(buf), err) == -1)
+		return -1;
+	if (buf[0] != '\0' && !valid(buf))
+		return err_set(err, 0, "argument \"%s\" must be %s, not \"%s\"",
+		    name, what, buf);
+	strlcpy(out, buf, outsz);
+	return 0;
+}
+
 /* A region name: what the message may quote as it is. */
 static bool
 region_valid(const char *s)
@@ -299,27 +318,18 @@ get_args(struct args *a, const struct config *cfg, const struct prompt *p,
 			    "region name: letters, digits, spaces, '.', '_' "
 			    "or '-'");
 	} else if (p->args == args_month) {
-		if (get_str(a, "month", false, buf, 16, err) == -1)
+		if (get_checked(a, "month", arg_month_valid, "a month as "
+		    "YYYY-MM, e.g. 2026-09", g->month, sizeof(g->month),
+		    err) == -1)
 			return -1;
-		if (buf[0] != '\0' && !arg_month_valid(buf))
-			return err_set(err, 0, "argument \"month\" must be a "
-			    "month as YYYY-MM, e.g. 2026-09, not \"%s\"", buf);
-		strlcpy(g->month, buf, sizeof(g->month));
 	} else if (p->args == args_period) {
-		if (get_str(a, "from", false, buf, 16, err) == -1)
+		if (get_checked(a, "from", arg_date_valid, "a date as "
+		    "YYYY-MM-DD, e.g. 2026-09-01", g->from, sizeof(g->from),
+		    err) == -1 ||
+		    get_checked(a, "to", arg_date_valid, "a date as "
+		    "YYYY-MM-DD, e.g. 2026-09-30", g->to, sizeof(g->to),
+		    err) == -1)
 			return -1;
-		if (buf[0] != '\0' && !arg_date_valid(buf))
-			return err_set(err, 0, "argument \"from\" must be a "
-			    "date as YYYY-MM-DD, e.g. 2026-09-01, not \"%s\"",
-			    buf);
-		strlcpy(g->from, buf, sizeof(g->from));
-		if (get_str(a, "to", false, buf, 16, err) == -1)
-			return -1;
-		if (buf[0] != '\0' && !arg_date_valid(buf))
-			return err_set(err, 0, "argument \"to\" must be a "
-			    "date as YYYY-MM-DD, e.g. 2026-09-30, not \"%s\"",
-			    buf);
-		strlcpy(g->to, buf, sizeof(g->to));
 		if (g->from[0] != '\0' && g->to[0] != '\0' &&
 		    strcmp(g->from, g->to) > 0)
 			return err_set(err, 0, "\"from\" (%s) is after \"to\" "

@@ -330,7 +330,6 @@ mcp_handle(struct session *sess, struct rpc_req *req,
 	bool			 stateless;
 
 	*job = NULL;
-	req->proto = sess->proto;
 	if (req->id == NULL)
 		return 0;		/* notifications are never answered */
 	if (mcp_method(req->method, ERA_BOTH) == NULL) {

@@ -44,7 +44,8 @@ SRC = mcp-stdio/args.c mcp-stdio/array.c mcp-stdio/audit.c \
       mcp-stdio/prompt_text.c mcp-stdio/prompts.c \
       mcp-stdio/resources.c mcp-stdio/result.c \
       mcp-stdio/rowset.c mcp-stdio/rpc.c mcp-stdio/scalar.c \
-      mcp-stdio/secret.c mcp-stdio/tools.c mcp-stdio/txn.c mcp-stdio/util.c
+      mcp-stdio/secret.c mcp-stdio/tools.c mcp-stdio/txn.c mcp-stdio/typname.c \
+      mcp-stdio/util.c
 OBJ = $(SRC:.c=.o)
 MAIN_OBJ = mcp-stdio/main.o
 BIN = analytics-mcp

@@ -51,9 +51,16 @@ static struct {
 	bool		 discard;	/* the statement in flight is unwanted */
 	struct job	*answerable;	/* statements over: may be answered */
 	char		 timeout[32];	/* statement_timeout in ms */
+	/* The job's opening statements, sent together (a pipeline): */
+	bool		 piped;		/* its sync is still to come */
+	struct txn_item	 plan[TXN_OPENING_MAX];	/* what it carries */
+	int		 nplan;
+	int		 iplan;		/* plan[iplan] is running */
+	bool		 drain;		/* the rest of it is unwanted */
+	bool		 after_sync;	/* db.phase goes out after the sync */
 } db;
 
-static void	db_send(void);
+static void	db_send_opening(void);
 
 /* The job is over: hand it to the loop (db_take_done). */
 static void
@@ -99,6 +106,7 @@ db_drop(void)
 {
 	db.held = false;
 	db.discard = false;
+	db.piped = db.drain = db.after_sync = false;
 	conn_drop();
 	db.conn = NULL;
 	db.state = DB_DOWN;
@@ -144,7 +152,14 @@ db_notice(void *arg, const PGresult *res)
 	msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
 	secret_scrub(msg != NULL ? msg : "", buf, sizeof(buf));
 	audit_notice(db.cfg, sev != NULL ? sev : "NOTICE", buf);
-	if (db.job != NULL && db.phase == PH_STEP)
+	/*
+	 * libpq reads a notice as soon as it arrives, maybe before the
+	 * results of the statements sent ahead of it: one that comes while
+	 * the opening pipeline is open is a step's (BEGIN and the settings
+	 * raise none).
+	 */
+	if (db.job != NULL && (db.phase == PH_STEP || (db.piped &&
+	    db.phase < PH_STEP)))
 		job_note(db.job, sev != NULL ? sev : "NOTICE", buf);
 }
 
@@ -248,8 +263,7 @@ db_begin(void)
 	}
 	db.job->deadline_ms = now_ms() + (uint64_t)db.cfg->timeout_s * 1000;
 	db.state = DB_BUSY;
-	db.phase = PH_BEGIN;
-	db_send();
+	db_send_opening();
 }
 
 /* Advance the connect; once up, start the waiting job. */
@@ -340,8 +354,92 @@ static void
 db_send(void)
 {
 	db.next = STEP_NEXT;
-	if (txn_send(db.conn, db.job, db.phase, db.timeout) == -1)
+	/* Non-blocking: what did not fit in the socket is flushed later. */
+	if (txn_send(db.conn, db.job, db.phase, db.job->cur, db.timeout) == -1 ||
+	    PQflush(db.conn) == -1)
 		db_lost();
+}
+
+/*
+ * Send the job's opening statements (txn_opening) in one pipeline: one
+ * round trip instead of one each.  Their results come in order, each
+ * ended by a NULL from PQgetResult, and then the pipeline's sync.  The
+ * server holds its replies until asked to flush them: it is asked after
+ * the settings too, so that the job's steps count as started (db_clock)
+ * once they are.
+ */
+static void
+db_send_opening(void)
+{
+	int	 i, ok;
+
+	db.nplan = txn_opening(db.job, db.plan);
+	db.iplan = 0;
+	db.phase = PH_BEGIN;
+	db.next = STEP_NEXT;
+	if (PQenterPipelineMode(db.conn) == 0) {
+		db_lost();
+		return;
+	}
+	db.piped = true;
+	for (i = 0; i < db.nplan; i++) {
+		ok = txn_send(db.conn, db.job, db.plan[i].phase,
+		    db.plan[i].step, db.timeout) == 0;
+		if (ok && db.plan[i].phase == PH_SETTINGS)
+			ok = PQsendFlushRequest(db.conn);
+		if (!ok) {
+			db_lost();
+			return;
+		}
+	}
+	if (PQpipelineSync(db.conn) == 0 || PQflush(db.conn) == -1)
+		db_lost();
+}
+
+/*
+ * Send the statement db_advance chose, unless the pipeline carries it
+ * already.  While the pipeline is open, one it does not carry waits for
+ * its sync, and what it carries from then on is unwanted (the job went
+ * another way: it failed).  A ROLLBACK waits for a cancel still on its
+ * way, which could land on it: PostgreSQL would refuse the ROLLBACK and
+ * leave the transaction open.
+ */
+static void
+db_dispatch(void)
+{
+	const struct txn_item	*p = &db.plan[db.iplan + 1];
+
+	if (db.piped) {
+		if (db.iplan + 1 < db.nplan && p->phase == db.phase &&
+		    (p->phase != PH_STEP || p->step == db.job->cur)) {
+			db.iplan++;
+			db.next = STEP_NEXT;
+			return;
+		}
+		db.drain = db.iplan + 1 < db.nplan;
+		db.after_sync = true;
+		return;
+	}
+	if (db.phase == PH_ROLLBACK && !db_cancel_settled()) {
+		db.held = true;
+		return;
+	}
+	db_send();
+}
+
+/* The pipeline's sync: it is over; send what waited for it. */
+static void
+db_synced(void)
+{
+	db.piped = db.drain = false;
+	if (PQexitPipelineMode(db.conn) == 0) {
+		db_lost();
+		return;
+	}
+	if (db.after_sync) {
+		db.after_sync = false;
+		db_dispatch();
+	}
 }
 
 /* One statement finished; choose what runs next. */
@@ -363,17 +461,8 @@ db_advance(enum step_next next)
 		if (!job->failed && !job->cancelled && !job->timed_out)
 			db.answerable = job;
 		db_ending();
-		/*
-		 * A cancel still on its way could land on the ROLLBACK, which
-		 * PostgreSQL would then refuse, leaving the transaction open:
-		 * it goes out once the cancel has been delivered.
-		 */
-		if (!db_cancel_settled()) {
-			db.held = true;
-			return;
-		}
 	}
-	db_send();
+	db_dispatch();
 }
 
 /*
@@ -423,7 +512,7 @@ db_early(PGresult *res)
 
 /*
  * Take the results of the running statement that libpq holds; once it is
- * over, go on.  True if the next statement's results are already in.
+ * over, go on.  True if the next statement's results may already be in.
  */
 static bool
 db_collect(void)
@@ -438,9 +527,16 @@ db_collect(void)
 		if ((res = PQgetResult(db.conn)) == NULL)
 			break;
 		switch (PQresultStatus(res)) {
+		case PGRES_PIPELINE_SYNC:
+			PQclear(res);
+			db_synced();
+			return false;
+		case PGRES_PIPELINE_ABORTED:
+			/* Skipped after an error already taken. */
+			break;
 		case PGRES_TUPLES_OK:
 		case PGRES_COMMAND_OK:
-			if (db.discard)
+			if (db.discard || db.drain)
 				break;
 			txn_result(job, db.phase, res);
 			cb = db.phase == PH_STEP ?
@@ -464,7 +560,7 @@ db_collect(void)
 			db_lost();
 			return false;
 		default:
-			if (!db.discard)
+			if (!db.discard && !db.drain)
 				db_job_error(res);
 			break;
 		}
@@ -476,11 +572,14 @@ db_collect(void)
 		return false;
 	}
 	db.discard = false;
+	if (db.drain)
+		return true;	/* on to the sync */
 	if (early != NULL && job->steps[job->cur].late != NULL)
 		return db_early(early);
 	PQclear(early);
 	db_advance(db.next == STEP_EARLY ? STEP_FAIL : db.next);
-	return false;
+	/* In a pipeline the next statement is on its way already. */
+	return db.job == job && db.piped;
 }
 
 /*

@@ -587,7 +587,8 @@ enum step_next {
 	STEP_NEXT,
 	STEP_AGAIN,
 	STEP_FAIL,
-	STEP_EARLY
+	STEP_EARLY,
+	STEP_SKIP		/* on, past the next step: it is not needed */
 };
 
 /* Called with each statement's result (PGRES_TUPLES_OK or COMMAND_OK). */
@@ -603,6 +604,12 @@ struct step {
 	char		*params[STEP_PARAMS_MAX];	/* owned */
 	step_cb		 cb;		/* NULL: ignore the result */
 	step_cb		 late;		/* after STEP_EARLY */
+	/*
+	 * Its statement does not depend on the result before it: it may go
+	 * out with the job's opening statements (txn_opening).  Step 0 may
+	 * always.
+	 */
+	bool		 ahead;
 };
 
 /* A PostgreSQL error as the server sent it; result.c formats it. */
@@ -726,9 +733,27 @@ enum phase {
 	PH_DONE			/* nothing more to send */
 };
 
-/* Send phase's statement of job on pgconn (a PGconn); 0, or -1: link gone. */
-int	 txn_send(void *pgconn, struct job *, enum phase,
+/* A statement of the script: the phase and, for PH_STEP, the step. */
+struct txn_item {
+	enum phase	 phase;
+	int		 step;
+};
+
+#define TXN_OPENING_MAX	(3 + JOB_STEPS_MAX)
+
+/*
+ * Queue phase's statement of job (for PH_STEP, step number step) on
+ * pgconn (a PGconn) without flushing it; 0, or -1: the link is gone.
+ */
+int	 txn_send(void *pgconn, struct job *, enum phase, int step,
 	    const char *timeout_ms);
+/*
+ * The statements that open job and may go out together, before any of
+ * their results is in: BEGIN, the types when due, the settings, then the
+ * job's steps from the first for as long as each is marked ahead.  Fills
+ * plan (TXN_OPENING_MAX entries); returns how many.
+ */
+int	 txn_opening(const struct job *, struct txn_item *plan);
 /*
  * The phase after phase, given what the step's callback said: on through
  * the steps, to ROLLBACK once the job failed, was cancelled or timed out.
@@ -738,6 +763,17 @@ enum phase txn_next(struct job *, enum phase, enum step_next);
 void	 txn_result(struct job *, enum phase, const void *pgresult);
 /* A new connection: what the last one taught is forgotten. */
 void	 txn_connected(void);
+
+/* ---- typname.c: the column type names known ------------------------ */
+
+#define TYPNAME_MAX	256	/* names kept per connection */
+
+/* The name of type oid with modifier typmod, if known; NULL if not. */
+const char *typname_get(unsigned int oid, int typmod);
+/* Keep name (copied) for oid and typmod; silently not when full. */
+void	 typname_put(unsigned int oid, int typmod, const char *name);
+/* A new connection: every name is forgotten. */
+void	 typname_forget(void);
 
 /* ---- conn.c: the connection ------------------------------------------- */
 

@@ -228,17 +228,89 @@ typnames_params(struct job *job)
 	return 0;
 }
 
-/* FETCH 0: the columns, then the type-name lookup's parameters. */
+/*
+ * The columns as the result will show them (name and type); their bytes
+ * count against the budget before any row.
+ */
+static int
+rows_encode_columns(struct job *job)
+{
+	struct jw	*w = &job->cols;
+	int		 i;
+
+	jw_arr_open(w);
+	for (i = 0; i < job->ncols; i++) {
+		jw_obj_open(w);
+		jw_kstr(w, "name", job->colnames[i]);
+		jw_kstr(w, "type", job->typnames != NULL &&
+		    job->typnames[i] != NULL ? job->typnames[i] : "unknown");
+		jw_obj_close(w);
+	}
+	jw_arr_close(w);
+	if (w->failed)
+		return err_set(&job->err, 0, "out of memory");
+	job->cols_bytes = w->len + sizeof("\"columns\":,\"rows\":[]");
+	if (job->cols_bytes >= (size_t)job->max_bytes)
+		return err_set(&job->err, 0, "the result's %d column names "
+		    "and types alone take %zu bytes, more than the output "
+		    "budget of %lld bytes; select fewer columns or give them "
+		    "shorter aliases", job->ncols, job->cols_bytes,
+		    job->max_bytes);
+	return 0;
+}
+
+/*
+ * The column type names, in column order, if this connection knows them
+ * all already (typname.c): 1, or 0 if it does not; -1: out of memory.
+ */
+static int
+typnames_known(struct job *job)
+{
+	const char	*name;
+	int		 i;
+
+	for (i = 0; i < job->ncols; i++)
+		if (typname_get(job->coltypes[i], job->coltypmods[i]) == NULL)
+			return 0;
+	if ((job->typnames = calloc((size_t)job->ncols,
+	    sizeof(*job->typnames))) == NULL)
+		return -1;
+	for (i = 0; i < job->ncols; i++) {
+		name = typname_get(job->coltypes[i], job->coltypmods[i]);
+		if ((job->typnames[i] = strdup(name)) == NULL)
+			return -1;
+	}
+	return 1;
+}
+
+/*
+ * FETCH 0: the columns.  If their type names are all known, the columns
+ * are encoded now and the lookup is skipped; otherwise its parameters
+ * are written.
+ */
 static enum step_next
 cb_describe(struct job *job, void *conn, const void *res)
 {
+	int	 known = 0;
+
 	(void)conn;
-	if (rows_columns(job, res) == -1 || typnames_params(job) == -1) {
-		job->failed = true;
-		err_set(&job->err, 0, "out of memory");
-		return STEP_FAIL;
+	if (rows_columns(job, res) == -1 ||
+	    (job->ncols > 0 && (known = typnames_known(job)) == -1))
+		goto oom;
+	if (known) {
+		if (rows_encode_columns(job) == -1) {
+			job->failed = true;
+			return STEP_FAIL;
+		}
+		return STEP_SKIP;
 	}
+	if (typnames_params(job) == -1)
+		goto oom;
 	return STEP_NEXT;
+oom:
+	job->failed = true;
+	err_set(&job->err, 0, "out of memory");
+	return STEP_FAIL;
 }
 
 /*
@@ -285,37 +357,6 @@ cb_fetch_late(struct job *job, void *conn, const void *res)
 	return STEP_AGAIN;
 }
 
-/*
- * The columns as the result will show them (name and type); their bytes
- * count against the budget before any row.
- */
-static int
-rows_encode_columns(struct job *job)
-{
-	struct jw	*w = &job->cols;
-	int		 i;
-
-	jw_arr_open(w);
-	for (i = 0; i < job->ncols; i++) {
-		jw_obj_open(w);
-		jw_kstr(w, "name", job->colnames[i]);
-		jw_kstr(w, "type", job->typnames != NULL &&
-		    job->typnames[i] != NULL ? job->typnames[i] : "unknown");
-		jw_obj_close(w);
-	}
-	jw_arr_close(w);
-	if (w->failed)
-		return err_set(&job->err, 0, "out of memory");
-	job->cols_bytes = w->len + sizeof("\"columns\":,\"rows\":[]");
-	if (job->cols_bytes >= (size_t)job->max_bytes)
-		return err_set(&job->err, 0, "the result's %d column names "
-		    "and types alone take %zu bytes, more than the output "
-		    "budget of %lld bytes; select fewer columns or give them "
-		    "shorter aliases", job->ncols, job->cols_bytes,
-		    job->max_bytes);
-	return 0;
-}
-
 /* The column type names, in column order; then the columns' bytes. */
 static enum step_next
 cb_typnames(struct job *job, void *conn, const void *vres)
@@ -327,8 +368,11 @@ cb_typnames(struct job *job, void *conn, const void *vres)
 	if (job->ncols > 0 && PQntuples(res) == job->ncols &&
 	    (job->typnames = calloc((size_t)job->ncols,
 	    sizeof(*job->typnames))) != NULL)
-		for (i = 0; i < job->ncols; i++)
+		for (i = 0; i < job->ncols; i++) {
 			job->typnames[i] = strdup(PQgetvalue(res, i, 0));
+			typname_put(job->coltypes[i], job->coltypmods[i],
+			    PQgetvalue(res, i, 0));
+		}
 	if (rows_encode_columns(job) == -1) {
 		job->failed = true;
 		return STEP_FAIL;
@@ -413,8 +457,11 @@ add_fetch_steps(struct job *job)
 	job->finish = rowset_finish;
 	job->fetch_want = 1;		/* sql_fetch_first */
 	jw_arr_open(&job->rowbuf);
-	if (job_add(job, sql_describe, cb_describe, 0) == -1 ||
-	    job_add(job, sql_typnames, cb_typnames, 0) == -1 ||
+	if (job_add(job, sql_describe, cb_describe, 0) == -1)
+		return -1;
+	/* It needs the DECLARE run, not its result: it may go with it. */
+	job->steps[job->nsteps - 1].ahead = true;
+	if (job_add(job, sql_typnames, cb_typnames, 0) == -1 ||
 	    job_add(job, sql_fetch_first, cb_fetch, 0) == -1)
 		return -1;
 	job->steps[job->nsteps - 1].late = cb_fetch_late;

@@ -22,6 +22,8 @@
  * it serves the same database (a pooler's pool, a primary or its
  * physical replica), where they have the same OIDs.
  *
+ * BEGIN, the settings and the job's first statements go out together, in
+ * one round trip (txn_opening): the rest waits for the results before it.
  * Which statement comes next and how it is sent; when and on which
  * connection is db.c's.
  */
@@ -50,6 +52,7 @@ txn_connected(void)
 {
 	types_known = false;
 	pgv_set_geo_oids(0, 0);
+	typname_forget();
 }
 static const char sql_settings[] =
     "SELECT set_config('statement_timeout', $1, true), "
@@ -70,7 +73,7 @@ static const char sql_end[] =
     "DEALLOCATE ALL";
 
 int
-txn_send(void *pgconn, struct job *job, enum phase phase,
+txn_send(void *pgconn, struct job *job, enum phase phase, int step,
     const char *timeout_ms)
 {
 	PGconn		*conn = pgconn;
@@ -80,7 +83,9 @@ txn_send(void *pgconn, struct job *job, enum phase phase,
 
 	switch (phase) {
 	case PH_BEGIN:
-		ok = PQsendQuery(conn, sql_begin);
+		/* The extended protocol: a pipeline allows nothing else. */
+		ok = PQsendQueryParams(conn, sql_begin, 0, NULL, NULL, NULL,
+		    NULL, 0);
 		break;
 	case PH_TYPES:
 		ok = PQsendQueryParams(conn, sql_types, 0, NULL, NULL, NULL,
@@ -93,7 +98,7 @@ txn_send(void *pgconn, struct job *job, enum phase phase,
 		    NULL, NULL, 0);
 		break;
 	case PH_STEP:
-		st = &job->steps[job->cur];
+		st = &job->steps[step];
 		for (i = 0; i < st->nparams; i++)
 			params[i] = st->params[i];
 		/* The extended protocol refuses a second statement. */
@@ -105,8 +110,27 @@ txn_send(void *pgconn, struct job *job, enum phase phase,
 		ok = PQsendQuery(conn, sql_end);
 		break;
 	}
-	/* Non-blocking: what did not fit in the socket is flushed later. */
-	return ok && PQflush(conn) != -1 ? 0 : -1;
+	return ok ? 0 : -1;
+}
+
+int
+txn_opening(const struct job *job, struct txn_item *plan)
+{
+	int	 n = 0, i;
+
+	plan[n].phase = PH_BEGIN;
+	plan[n++].step = 0;
+	if (!types_known) {
+		plan[n].phase = PH_TYPES;
+		plan[n++].step = 0;
+	}
+	plan[n].phase = PH_SETTINGS;
+	plan[n++].step = 0;
+	for (i = 0; i < job->nsteps && (i == 0 || job->steps[i].ahead); i++) {
+		plan[n].phase = PH_STEP;
+		plan[n++].step = i;
+	}
+	return n;
 }
 
 enum phase
@@ -124,6 +148,8 @@ txn_next(struct job *job, enum phase phase, enum step_next next)
 		job->cur = 0;
 	else if (next == STEP_NEXT)
 		job->cur++;
+	else if (next == STEP_SKIP)
+		job->cur += 2;
 	return job->cur < job->nsteps ? PH_STEP : PH_ROLLBACK;
 }
 

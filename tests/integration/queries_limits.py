@@ -7,12 +7,19 @@ usage: queries_limits.py PGDIR BINARY  (see tests/mcptest.py)
 import json
 import os
 import re
+import selectors
+import socket
+import struct
 import sys
+import tempfile
+import threading
+import time
 
 # The helper library lives one directory up, in tests/.
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
     __file__))))
-from mcptest import PGDIR, Server, check, psql, run_tests, text_of
+from mcptest import (DB, HOST, PGDIR, PORT, Server, check, psql, run_tests,
+                     text_of)
 
 
 def test_query_types():
@@ -323,9 +330,116 @@ def test_fetch_sizes():
         psql("ALTER ROLE analytics_ro RESET log_statement")
 
 
+class TripCounter:
+    """A Unix-socket proxy in front of the cluster that counts the round
+    trips of every connection through it: one ReadyForQuery message from
+    the server ends each (a statement on its own, or a pipeline's sync)."""
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="amcp-trips.")
+        self.trips = 0
+        self.lsock = socket.socket(socket.AF_UNIX)
+        self.lsock.bind(os.path.join(self.dir, ".s.PGSQL.%s" % PORT))
+        self.lsock.listen(4)
+        self.dsn = "host=%s port=%s dbname=%s user=analytics_ro" % (
+            self.dir, PORT, DB)
+        self.stopping = False
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+
+    def run(self):
+        sel = selectors.DefaultSelector()
+        sel.register(self.lsock, selectors.EVENT_READ, None)
+        parsed = {}             # server socket -> bytes not yet parsed
+        while not self.stopping:
+            for key, _ in sel.select(0.1):
+                if key.data is None:
+                    client, _ = self.lsock.accept()
+                    server = socket.socket(socket.AF_UNIX)
+                    server.connect(os.path.join(HOST, ".s.PGSQL.%s" % PORT))
+                    sel.register(client, selectors.EVENT_READ, server)
+                    sel.register(server, selectors.EVENT_READ, client)
+                    parsed[server] = b""
+                    continue
+                data = key.fileobj.recv(65536)
+                if not data:
+                    for s in (key.fileobj, key.data):
+                        sel.unregister(s)
+                        s.close()
+                    continue
+                key.data.sendall(data)
+                if key.fileobj in parsed:
+                    parsed[key.fileobj] = self.count(parsed[key.fileobj]
+                                                     + data)
+
+    def count(self, buf):
+        """Count the ReadyForQuery messages (type Z) of the server's
+        whole messages in buf; return the incomplete rest."""
+        while len(buf) >= 5:
+            kind, n = buf[:1], struct.unpack("!i", buf[1:5])[0]
+            if len(buf) < 1 + n:
+                break
+            if kind == b"Z":
+                self.trips += 1
+            buf = buf[1 + n:]
+        return buf
+
+    def settled(self):
+        """The count once it has not moved for 200 ms (the clean-up after
+        an answer still runs)."""
+        last, since = self.trips, time.monotonic()
+        while time.monotonic() - since < 0.2:
+            time.sleep(0.02)
+            if self.trips != last:
+                last, since = self.trips, time.monotonic()
+        return last
+
+    def stop(self):
+        self.stopping = True
+        self.thread.join(5)
+        self.lsock.close()
+
+
+def test_round_trips():
+    """Issue 11: a query's opening statements (BEGIN, the settings, the
+    DECLARE and the first look at its columns) go out in one round trip,
+    and a column type name is looked up once per connection."""
+    proxy = TripCounter()
+    try:
+        s = Server(dsn=proxy.dsn)
+        s.initialize()
+        sql = "SELECT id, imei, speed_kmh FROM tracksolid.positions"
+        trips = []
+        for _ in range(3):
+            before = proxy.settled()
+            r = s.tool("query", sql=sql + " LIMIT 10")
+            trips.append(proxy.settled() - before)
+        check(not r["isError"] and r["structuredContent"]["row_count"] == 10,
+              "the query answers through the counting proxy", r)
+        # Opening, type names, FETCH 1, FETCH 10, clean-up; then no
+        # type names.  One statement a round trip made 8 and 7.
+        check(trips == [5, 4, 4],
+              "10 rows take 5 round trips on a new connection, then 4 "
+              "(clean-up included)", trips)
+        before = proxy.settled()
+        r = s.tool("query", sql="SELECT 1/0")
+        after = proxy.settled()
+        check(r["isError"] and "division by zero" in text_of(r)
+              and after - before == 2,
+              "an error in the opening pipeline: its round trip, then the "
+              "ROLLBACK's", (after - before, text_of(r)))
+        r = s.tool("query", sql=sql + " LIMIT 3")
+        check(not r["isError"] and r["structuredContent"]["row_count"] == 3,
+              "the next call works", r)
+        s.stop()
+    finally:
+        proxy.stop()
+
+
 def main():
     return run_tests([test_query_types, test_truncation, test_limits_input,
-                      test_values_for_a_model, test_cut_cells, test_fetch_sizes])
+                      test_values_for_a_model, test_cut_cells, test_fetch_sizes,
+                      test_round_trips])
 
 
 if __name__ == "__main__":

@@ -58,6 +58,7 @@ static struct {
 	int		 iplan;		/* plan[iplan] is running */
 	bool		 drain;		/* the rest of it is unwanted */
 	bool		 after_sync;	/* db.phase goes out after the sync */
+	bool		 begun;		/* the job's BEGIN succeeded */
 } db;
 
 static void	db_send_opening(void);
@@ -330,7 +331,7 @@ db_lost(void)
 
 	strlcpy(why, conn_errmsg(), sizeof(why));
 	db_drop();
-	if (db.phase == PH_BEGIN && !job->retried && !job->cancelled) {
+	if (!db.begun && !job->retried && !job->cancelled) {
 		/* Nothing of the job ran: the link had died while idle. */
 		job->retried = true;
 		job_clear_error(job);
@@ -375,6 +376,7 @@ db_send_opening(void)
 
 	db.nplan = txn_opening(db.job, db.plan);
 	db.iplan = 0;
+	db.begun = false;
 	db.phase = PH_BEGIN;
 	db.next = STEP_NEXT;
 	if (PQenterPipelineMode(db.conn) == 0) {
@@ -536,6 +538,8 @@ db_collect(void)
 			break;
 		case PGRES_TUPLES_OK:
 		case PGRES_COMMAND_OK:
+			if (db.phase == PH_BEGIN)
+				db.begun = true;
 			if (db.discard || db.drain)
 				break;
 			txn_result(job, db.phase, res);

@@ -26,9 +26,12 @@ WERROR ?=
 # without one of them, the build stops at once and says what to install
 # (make deps does).  Evaluated when a recipe runs, so that "make check"
 # can install them first.
+# libpq is not linked but loaded at run time (mcp-stdio/pq.c): its
+# headers are needed, its library only by the test that calls it directly.
 PKGS         = libbsd-overlay libpq
-DEPS_CFLAGS  = $(shell $(PKG_CONFIG) --cflags $(PKGS))
-DEPS_LIBS    = $(shell $(PKG_CONFIG) --libs $(PKGS))
+DEPS_CFLAGS  = $(shell $(PKG_CONFIG) --cflags $(PKGS)) -pthread
+DEPS_LIBS    = $(shell $(PKG_CONFIG) --libs libbsd-overlay) -pthread
+PQ_LIBS      = $(shell $(PKG_CONFIG) --libs libpq)
 ALL_CFLAGS   = -std=c11 -D_GNU_SOURCE -O2 -g $(WARN) $(WERROR) $(DEPS_CFLAGS) \
                -DMCP_VERSION='"$(VERSION)"' $(CPPFLAGS) $(CFLAGS)
 ALL_LDFLAGS  = $(LDFLAGS)
@@ -42,7 +45,7 @@ SRC = mcp-stdio/args.c mcp-stdio/array.c mcp-stdio/audit.c \
       mcp-stdio/json.c mcp-stdio/jsonchk.c mcp-stdio/jw.c mcp-stdio/lex.c \
       mcp-stdio/loop.c mcp-stdio/mcp.c mcp-stdio/pgv.c \
       mcp-stdio/prompt_text.c mcp-stdio/prompts.c \
-      mcp-stdio/resources.c mcp-stdio/result.c \
+      mcp-stdio/pq.c mcp-stdio/resources.c mcp-stdio/result.c \
       mcp-stdio/rowset.c mcp-stdio/rpc.c mcp-stdio/scalar.c \
       mcp-stdio/secret.c mcp-stdio/tools.c mcp-stdio/txn.c mcp-stdio/typname.c \
       mcp-stdio/util.c
@@ -289,7 +292,7 @@ tests/fuzz/%_replay: tests/fuzz/%.c tests/fuzz/replay.c tests/fuzz/nodb.c \
 tests/fuzz/guard_differential: tests/fuzz/differential.c $(REPLAY_OBJ) \
     tests/fuzz/nodb.c
 	$(CC) $(ALL_CFLAGS) -Imcp-stdio -o $@ tests/fuzz/differential.c \
-	    tests/fuzz/nodb.c $(REPLAY_OBJ) $(ALL_LDFLAGS) $(DEPS_LIBS)
+	    tests/fuzz/nodb.c $(REPLAY_OBJ) $(ALL_LDFLAGS) $(DEPS_LIBS) $(PQ_LIBS)
 
 # make asan replays the corpora too, through targets built like its own.
 ASAN_REPLAY = $(FUZZ_TARGETS:%=$(ASAN_DIR)/%_replay)

@@ -184,7 +184,8 @@ db_connect_start(void)
 {
 	char	 why[ERRMSG_MAX];
 
-	if (db.state != DB_DOWN)
+	/* Not before libpq is loaded: the loop calls again then. */
+	if (db.state != DB_DOWN || !pq_ready())
 		return;
 	if (conn_start(why, sizeof(why)) == -1) {
 		db_connect_failed(why);

@@ -688,7 +688,7 @@ struct job {
 };
 
 int	 db_init(const struct config *);
-/* Start connecting now if not connected; never blocks. */
+/* Start connecting now if not connected and libpq is loaded; never blocks. */
 void	 db_connect_start(void);
 /* Socket to poll and the events wanted, or -1 when idle or unconnected. */
 int	 db_pollfd(short *events);
@@ -763,6 +763,20 @@ enum phase txn_next(struct job *, enum phase, enum step_next);
 void	 txn_result(struct job *, enum phase, const void *pgresult);
 /* A new connection: what the last one taught is forgotten. */
 void	 txn_connected(void);
+
+/* ---- pq.c: libpq, loaded on a thread of its own --------------------- */
+
+/* Start loading libpq on a thread; 0, or -1 (errno) if none could start. */
+int	 pq_load_start(void);
+/* Readable once the loader is done; -1 when none runs (any more). */
+int	 pq_load_fd(void);
+/*
+ * Wait for the load (loading it here if it never started); 0 once every
+ * libpq function can be called, or -1 with why filled.
+ */
+int	 pq_wait(char *why, size_t whysz);
+/* True once pq_wait() has returned 0. */
+bool	 pq_ready(void);
 
 /* ---- typname.c: the column type names known ------------------------ */
 
@@ -1207,8 +1221,12 @@ void	 caller_sha256(const unsigned char *, size_t, unsigned char[32]);
 /*
  * Run one session on stdin and stdout until EOF or SIGTERM; returns the
  * exit status.  Each call starts afresh (tests/fuzz runs many in turn).
+ * with_libpq (if not NULL) is the rest of start-up: it is called once
+ * libpq is loaded (pq_load_fd() readable, or at once if no loader runs),
+ * before the first connection, and at the latest before returning.
  */
-int	 loop_run(const struct config *);
+int	 loop_run(const struct config *,
+	    void (*with_libpq)(const struct config *));
 
 /* ---- secret.c --------------------------------------------------------- */
 

@@ -41,6 +41,8 @@ static struct {
 	size_t		 qlen;
 	struct job	*done;		/* finished, not yet answered */
 	bool		 eof;
+	void		(*with_libpq)(const struct config *);
+	bool		 libpq;		/* with_libpq has run */
 } loop;
 
 static volatile sig_atomic_t terminate;
@@ -252,20 +254,34 @@ loop_input(void)
 	}
 }
 
+/*
+ * libpq is loaded (pq.c): the rest of start-up, which ends the process if
+ * the connection settings are not valid, then connect in the background;
+ * a job already waiting starts once connected.
+ */
+static void
+loop_libpq(void)
+{
+	if (loop.with_libpq != NULL)
+		loop.with_libpq(loop.cfg);
+	loop.libpq = true;
+	db_connect_start();
+}
+
 int
-loop_run(const struct config *cfg)
+loop_run(const struct config *cfg, void (*with_libpq)(const struct config *))
 {
 	struct sigaction sa;
 	sigset_t	 block, orig;
-	struct pollfd	 pfd[3];
+	struct pollfd	 pfd[4];
 	struct timespec	 ts;
-	nfds_t		 n;
-	int		 ms, fd, outflags;
+	int		 ms, outflags;
 	short		 events;
 
 	/* A new session: nothing is left of an earlier one. */
 	memset(&loop, 0, sizeof(loop));
 	loop.cfg = cfg;
+	loop.with_libpq = with_libpq;
 	loop.session.proto = PROTO_HANDSHAKE_LATEST;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_IGN;
@@ -286,7 +302,8 @@ loop_run(const struct config *cfg)
 	if ((outflags = fcntl(STDOUT_FILENO, F_GETFL)) != -1)
 		(void)fcntl(STDOUT_FILENO, F_SETFL, outflags | O_NONBLOCK);
 	rpc_init((size_t)cfg->max_bytes * REPLY_FACTOR + REPLY_SLACK);
-	db_connect_start();
+	if (pq_load_fd() == -1)
+		loop_libpq();	/* no loader runs: load it now */
 	for (;;) {
 		loop_drain_queue();
 		if (terminate || io_out_broken() || (loop.eof && !loop_busy() &&
@@ -297,31 +314,33 @@ loop_run(const struct config *cfg)
 		pfd[0].events = 0;
 		pfd[1].fd = loop.eof ? -1 : STDIN_FILENO;
 		pfd[1].events = POLLIN;
-		n = 2;
-		if ((fd = db_pollfd(&events)) != -1) {
-			pfd[2].fd = fd;
-			pfd[2].events = events;
-			n = 3;
-		}
+		pfd[2].fd = db_pollfd(&events);	/* -1: none, poll skips it */
+		pfd[2].events = events;
+		pfd[3].fd = loop.libpq ? -1 : pq_load_fd();
+		pfd[3].events = POLLIN;
 		pfd[0].revents = pfd[1].revents = pfd[2].revents = 0;
+		pfd[3].revents = 0;
 		ms = db_timeout_ms();
 		ts.tv_sec = ms / 1000;
 		ts.tv_nsec = (long)(ms % 1000) * 1000000;
-		if (ppoll(pfd, n, ms >= 0 ? &ts : NULL, &orig) == -1) {
+		if (ppoll(pfd, 4, ms >= 0 ? &ts : NULL, &orig) == -1) {
 			if (errno == EINTR)
 				continue;
 			break;
 		}
 		if (pfd[0].revents & (POLLERR | POLLHUP | POLLNVAL))
 			break;		/* nobody reads our answers */
+		if (pfd[3].revents != 0)
+			loop_libpq();
 		if (pfd[1].revents != 0)
 			loop_input();
 		/* The descriptor may have changed while reading input. */
-		if (n == 3 && db_pollfd(&events) == pfd[2].fd)
+		if (pfd[2].fd == -1 || db_pollfd(&events) == pfd[2].fd)
 			db_service(pfd[2].revents);
-		else if (n == 2)
-			db_service(0);
 	}
+	/* Start-up ends as it would have: bad settings still exit 1. */
+	if (!loop.libpq)
+		loop_libpq();
 
 	/* Leaving: stop the running statement, drop what waits. */
 	db_close();

@@ -277,14 +277,13 @@ take_dsn(char *arg)
 	if ((dsn = strdup(arg)) == NULL)
 		err(1, NULL);
 	explicit_bzero(arg, strlen(arg));
-	check_dsn("--dsn", dsn);
 	return dsn;
 }
 
 /*
- * What libpq will read when no --dsn is given: DATABASE_URL, then the PG*
- * variables and the service file they name.  PQconndefaults() applies
- * the latter and fails, saying nothing, when they are not valid.
+ * What libpq will read: --dsn, else DATABASE_URL, then the PG* variables
+ * and the service file they name.  PQconndefaults() applies the latter
+ * and fails, saying nothing, when they are not valid.
  */
 static void
 check_environment(const struct config *cfg)
@@ -294,13 +293,29 @@ check_environment(const struct config *cfg)
 
 	if ((s = getenv("PGPASSWORD")) != NULL && *s != '\0')
 		secret_add(s, strlen(s));
-	if (cfg->dsn == NULL && (s = getenv("DATABASE_URL")) != NULL &&
-	    *s != '\0')
+	if (cfg->dsn != NULL)
+		check_dsn("--dsn", cfg->dsn);
+	else if ((s = getenv("DATABASE_URL")) != NULL && *s != '\0')
 		check_dsn("DATABASE_URL", s);
 	if ((opts = PQconndefaults()) == NULL)
 		errx(1, "the PG* environment variables or the service file "
 		    "they name are not valid (see analytics-mcp(1))");
 	PQconninfoFree(opts);
+}
+
+/*
+ * The rest of start-up, once libpq is loaded (pq.c): right away for
+ * --check; while serving, as soon as the loader is done (loop.c), before
+ * any statement.  Nothing has used a connection setting yet.
+ */
+static void
+start_with_libpq(const struct config *cfg)
+{
+	char	 why[ERRMSG_MAX];
+
+	if (pq_wait(why, sizeof(why)) == -1)
+		errx(1, "%s", why);
+	check_environment(cfg);
 }
 
 /*
@@ -448,9 +463,11 @@ main(int argc, char *argv[])
 	}
 	if (optind != argc)
 		usage();
+	/* libpq loads meanwhile: initialize is answered without it. */
+	if (pq_load_start() == -1)
+		err(1, "cannot start loading libpq");
 
 	parse_schemas(&cfg, schemas);
-	check_environment(&cfg);
 	if (caller_resolve(&cfg, callers_file, require_key, why,
 	    sizeof(why)) == -1)
 		errx(1, "caller: %s", why);
@@ -458,12 +475,14 @@ main(int argc, char *argv[])
 
 	if (db_init(&cfg) == -1)
 		errx(1, "cannot set up the database connection");
-	if (check)
+	if (check) {
+		start_with_libpq(&cfg);
 		return conn_check();
+	}
 	if (audit_open(&cfg) == -1)
 		err(1, "%s", cfg.audit_log);
 	cap_memory(cfg.max_memory_mb);
 	if (isatty(STDIN_FILENO))
 		fputs(terminal_text, stderr);
-	return loop_run(&cfg);
+	return loop_run(&cfg, start_with_libpq);
 }

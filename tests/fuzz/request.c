@@ -105,7 +105,7 @@ session(const uint8_t *data, size_t size, char **out, size_t *outlen)
 		perror("request target");
 		exit(2);
 	}
-	if (loop_run(&cfg) != 0)
+	if (loop_run(&cfg, NULL) != 0)
 		fuzz_fail("the session ended with a failure status",
 		    (const char *)data, size);
 	if ((n = lseek(out_fd, 0, SEEK_CUR)) == -1 ||

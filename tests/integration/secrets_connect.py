@@ -5,8 +5,11 @@ connect that hangs, the database down and back.
 usage: secrets_connect.py PGDIR BINARY  (see tests/mcptest.py)
 """
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
+import time
 
 # The helper library lives one directory up, in tests/.
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
@@ -120,9 +123,43 @@ def test_database_down_and_back():
     s.stop()
 
 
+def test_libpq_loads_meanwhile():
+    """libpq loads on a thread of its own: initialize does not wait for it,
+    a tool call does, and a library that is not libpq ends the process as
+    a start-up error would.  The stand-in libpq.so.5 takes 4 s to load and
+    has none of libpq's functions."""
+    d = tempfile.mkdtemp(prefix="amcp-slowpq.")
+    try:
+        src = os.path.join(d, "slow.c")
+        with open(src, "w") as f:
+            f.write("#include <unistd.h>\n"
+                    "__attribute__((constructor)) static void\n"
+                    "slow(void)\n{\n\tsleep(4);\n}\n")
+        subprocess.run(["cc", "-shared", "-fPIC", "-o",
+                        os.path.join(d, "libpq.so.5"), src], check=True,
+                       timeout=120)
+        s = Server(env={"LD_LIBRARY_PATH": d})
+        t = time.monotonic()
+        r = s.initialize()
+        took = time.monotonic() - t
+        check(r is not None and "result" in r and took < 3,
+              "initialize is answered while libpq loads (%.2f s, the load "
+              "4 s)" % took, r)
+        r = s.request("tools/call", {"name": "query",
+                                     "arguments": {"sql": "SELECT 1"}},
+                      timeout=15)
+        rc = s.stop(timeout=15)
+        check(r is None and rc == 1 and "cannot load libpq.so.5: "
+              "libpq.so.5 has no PQ" in s.log(),
+              "a library that is not libpq: the call waits for it, then "
+              "exit status 1 and why", (r, rc, s.log()))
+    finally:
+        shutil.rmtree(d)
+
+
 def main():
     return run_tests([test_secrets_and_check, test_connect_timeout,
-                      test_database_down_and_back])
+                      test_database_down_and_back, test_libpq_loads_meanwhile])
 
 
 if __name__ == "__main__":

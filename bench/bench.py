@@ -181,6 +181,18 @@ class Bench:
                 return t * 1000
             self.emit("cold_start", name, "initialize reply", "ms",
                       spread(repeat(reps("cold", node), once)))
+
+            # What the handshake does not wait for (libpq, the connection)
+            # a first call does: spawn to the reply of a one-row query.
+            def first():
+                c = make()
+                c.initialize()
+                c.query("SELECT 1")
+                t = time.perf_counter() - c.t_spawn
+                c.stop()
+                return t * 1000
+            self.emit("cold_start", name, "first query reply", "ms",
+                      spread(repeat(reps("cold", node), first)))
         # The floor: spawning and reaping a process that does nothing.
         def floor():
             t0 = time.perf_counter()

@@ -314,6 +314,7 @@ loop_run(const struct config *cfg, void (*with_libpq)(const struct config *))
 		pfd[0].events = 0;
 		pfd[1].fd = loop.eof ? -1 : STDIN_FILENO;
 		pfd[1].events = POLLIN;
+		events = 0;
 		pfd[2].fd = db_pollfd(&events);	/* -1: none, poll skips it */
 		pfd[2].events = events;
 		pfd[3].fd = loop.libpq ? -1 : pq_load_fd();

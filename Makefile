@@ -55,7 +55,7 @@ BIN = analytics-mcp
 
 UNIT = tests/unit/json_test tests/unit/jw_test tests/unit/guard_test \
        tests/unit/pgv_test tests/unit/caller_test tests/unit/io_test \
-       tests/unit/rpc_test tests/unit/geo_test
+       tests/unit/rpc_test tests/unit/geo_test tests/unit/typname_test
 
 all: $(BIN)
 

@@ -75,6 +75,7 @@
 #define CONNECT_TIMEOUT_S	10	/* connecting gives up */
 #define CONNECT_TIMEOUT_MS	(CONNECT_TIMEOUT_S * 1000)
 #define PENDING_MAX		64	/* requests queued behind a query */
+#define OUT_PIPE_SIZE		(1 << 20)	/* stdout's pipe buffer, if allowed */
 /*
  * Rows per FETCH after the first (which takes one row to learn the width):
  * up to this many, or twice the last FETCH, whichever is more, within the

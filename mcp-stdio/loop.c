@@ -301,6 +301,12 @@ loop_run(const struct config *cfg, void (*with_libpq)(const struct config *))
 	/* A reader that stops reading must not block us: see io.c. */
 	if ((outflags = fcntl(STDOUT_FILENO, F_GETFL)) != -1)
 		(void)fcntl(STDOUT_FILENO, F_SETFL, outflags | O_NONBLOCK);
+	/*
+	 * A pipe's 64 KiB buffer makes a large reply cross it in many turns
+	 * of both processes; a larger one (if stdout is a pipe and the
+	 * system allows it) in a few.  Its pages exist while data waits.
+	 */
+	(void)fcntl(STDOUT_FILENO, F_SETPIPE_SZ, OUT_PIPE_SIZE);
 	rpc_init((size_t)cfg->max_bytes * REPLY_FACTOR + REPLY_SLACK);
 	if (pq_load_fd() == -1)
 		loop_libpq();	/* no loader runs: load it now */

@@ -436,10 +436,25 @@ def test_round_trips():
         proxy.stop()
 
 
+def test_reply_pipe():
+    """Issue 11: a large reply crosses a pipe with a 1 MiB buffer (the
+    server raises it from 64 KiB where the system allows it)."""
+    import fcntl
+    s = Server("--max-bytes", str(8 * 1024 * 1024))
+    s.initialize()
+    size = fcntl.fcntl(s.proc.stdout.fileno(), 1032)    # F_GETPIPE_SZ
+    check(size == 1 << 20, "stdout's pipe holds 1 MiB", size)
+    r = s.tool("query", sql="SELECT x, repeat('y', 200) FROM "
+               "generate_series(1, 10000) x", max_rows=10000)
+    check(r["structuredContent"]["row_count"] == 10000,
+          "a 2 MB reply arrives whole", r["structuredContent"]["row_count"])
+    s.stop()
+
+
 def main():
     return run_tests([test_query_types, test_truncation, test_limits_input,
                       test_values_for_a_model, test_cut_cells, test_fetch_sizes,
-                      test_round_trips])
+                      test_round_trips, test_reply_pipe])
 
 
 if __name__ == "__main__":

@@ -76,6 +76,7 @@
 #define CONNECT_TIMEOUT_MS	(CONNECT_TIMEOUT_S * 1000)
 #define PENDING_MAX		64	/* requests queued behind a query */
 #define OUT_PIPE_SIZE		(1 << 20)	/* stdout's pipe buffer, if allowed */
+#define PQ_LOAD_DELAY_MS	10	/* libpq loads by then, input or not */
 /*
  * Rows per FETCH after the first (which takes one row to learn the width):
  * up to this many, or twice the last FETCH, whichever is more, within the
@@ -1223,8 +1224,9 @@ void	 caller_sha256(const unsigned char *, size_t, unsigned char[32]);
  * Run one session on stdin and stdout until EOF or SIGTERM; returns the
  * exit status.  Each call starts afresh (tests/fuzz runs many in turn).
  * with_libpq (if not NULL) is the rest of start-up: it is called once
- * libpq is loaded (pq_load_fd() readable, or at once if no loader runs),
- * before the first connection, and at the latest before returning.
+ * libpq is loaded (on a thread started after the first input or
+ * PQ_LOAD_DELAY_MS), before the first connection, and at the latest
+ * before returning.
  */
 int	 loop_run(const struct config *,
 	    void (*with_libpq)(const struct config *));

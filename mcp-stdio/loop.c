@@ -42,6 +42,8 @@ static struct {
 	struct job	*done;		/* finished, not yet answered */
 	bool		 eof;
 	void		(*with_libpq)(const struct config *);
+	bool		 loading;	/* libpq's loader thread was started */
+	uint64_t	 load_at;	/* start it by then at the latest */
 	bool		 libpq;		/* with_libpq has run */
 } loop;
 
@@ -257,7 +259,8 @@ loop_input(void)
 /*
  * libpq is loaded (pq.c): the rest of start-up, which ends the process if
  * the connection settings are not valid, then connect in the background;
- * a job already waiting starts once connected.
+ * a job already waiting starts once connected.  Without a loader thread,
+ * libpq is loaded here first.
  */
 static void
 loop_libpq(void)
@@ -266,6 +269,23 @@ loop_libpq(void)
 		loop.with_libpq(loop.cfg);
 	loop.libpq = true;
 	db_connect_start();
+}
+
+/*
+ * Start loading libpq on a thread of its own once the first input has
+ * been answered or PQ_LOAD_DELAY_MS have passed: loading it alongside
+ * start-up made the first answer wait for the processor and the kernel's
+ * mappings.
+ */
+static void
+loop_load_libpq(void)
+{
+	if (loop.libpq || loop.loading || now_ms() < loop.load_at)
+		return;
+	if (pq_load_start() == 0)
+		loop.loading = true;
+	else
+		loop_libpq();	/* no thread: here and now */
 }
 
 int
@@ -308,9 +328,11 @@ loop_run(const struct config *cfg, void (*with_libpq)(const struct config *))
 	 */
 	(void)fcntl(STDOUT_FILENO, F_SETPIPE_SZ, OUT_PIPE_SIZE);
 	rpc_init((size_t)cfg->max_bytes * REPLY_FACTOR + REPLY_SLACK);
-	if (pq_load_fd() == -1)
-		loop_libpq();	/* no loader runs: load it now */
+	loop.load_at = now_ms() + PQ_LOAD_DELAY_MS;
+	if (with_libpq == NULL)
+		loop_libpq();	/* nothing to load (tests/fuzz) */
 	for (;;) {
+		loop_load_libpq();
 		loop_drain_queue();
 		if (terminate || io_out_broken() || (loop.eof && !loop_busy() &&
 		    loop.qlen == 0))
@@ -323,11 +345,13 @@ loop_run(const struct config *cfg, void (*with_libpq)(const struct config *))
 		events = 0;
 		pfd[2].fd = db_pollfd(&events);	/* -1: none, poll skips it */
 		pfd[2].events = events;
-		pfd[3].fd = loop.libpq ? -1 : pq_load_fd();
+		pfd[3].fd = loop.loading && !loop.libpq ? pq_load_fd() : -1;
 		pfd[3].events = POLLIN;
 		pfd[0].revents = pfd[1].revents = pfd[2].revents = 0;
 		pfd[3].revents = 0;
 		ms = db_timeout_ms();
+		if (!loop.loading && !loop.libpq)
+			ms = PQ_LOAD_DELAY_MS;	/* then loop_load_libpq() */
 		ts.tv_sec = ms / 1000;
 		ts.tv_nsec = (long)(ms % 1000) * 1000000;
 		if (ppoll(pfd, 4, ms >= 0 ? &ts : NULL, &orig) == -1) {
@@ -339,8 +363,10 @@ loop_run(const struct config *cfg, void (*with_libpq)(const struct config *))
 			break;		/* nobody reads our answers */
 		if (pfd[3].revents != 0)
 			loop_libpq();
-		if (pfd[1].revents != 0)
+		if (pfd[1].revents != 0) {
 			loop_input();
+			loop.load_at = 0;	/* answered: load libpq now */
+		}
 		/* The descriptor may have changed while reading input. */
 		if (pfd[2].fd == -1 || db_pollfd(&events) == pfd[2].fd)
 			db_service(pfd[2].revents);

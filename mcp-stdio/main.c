@@ -305,8 +305,9 @@ check_environment(const struct config *cfg)
 
 /*
  * The rest of start-up, once libpq is loaded (pq.c): right away for
- * --check; while serving, as soon as the loader is done (loop.c), before
- * any statement.  Nothing has used a connection setting yet.
+ * --check; while serving, once the loop has had libpq loaded on a thread
+ * of its own (loop.c), before any statement.  Nothing has used a
+ * connection setting yet.
  */
 static void
 start_with_libpq(const struct config *cfg)
@@ -463,9 +464,6 @@ main(int argc, char *argv[])
 	}
 	if (optind != argc)
 		usage();
-	/* libpq loads meanwhile: initialize is answered without it. */
-	if (pq_load_start() == -1)
-		err(1, "cannot start loading libpq");
 
 	parse_schemas(&cfg, schemas);
 	if (caller_resolve(&cfg, callers_file, require_key, why,

@@ -155,6 +155,17 @@ def test_libpq_loads_meanwhile():
               "exit status 1 and why", (r, rc, s.log()))
     finally:
         shutil.rmtree(d)
+    # Without any input, libpq is still loaded and bad settings still end
+    # the process at once (within PQ_LOAD_DELAY_MS and the load).
+    s = Server(dsn="host='unterminated")
+    try:
+        rc = s.proc.wait(5)
+    except subprocess.TimeoutExpired:
+        rc = None
+    s.stop()
+    check(rc == 1 and "not a valid connection string" in s.log(),
+          "a bad DSN ends the process with stdin open and nothing sent",
+          (rc, s.log()))
 
 
 def main():

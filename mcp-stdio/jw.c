@@ -494,35 +494,104 @@ jw_copy(struct jw *w, const struct jw *src)
 static const unsigned char jw_quoted[256] = { ['"'] = 1, ['\\'] = 1 };
 
 /*
+ * Eight bytes at a time (SWAR): jw_copy_str() reads its source as 64-bit
+ * words.  JW_BYTES(c) is c in every byte of a word.
+ */
+#define JW_BYTES(c)	(0x0101010101010101ULL * (unsigned char)(c))
+
+/*
+ * 0x80 in each byte of v that is zero, nothing in the others.  Exact for
+ * every byte: unlike the usual (v - 1) & ~v trick, no borrow crosses from
+ * one byte into the next.
+ */
+static uint64_t
+jw_zero_bytes(uint64_t v)
+{
+	return ~(((v & JW_BYTES(0x7f)) + JW_BYTES(0x7f)) | v | JW_BYTES(0x7f));
+}
+
+/* 0x80 in each byte of v that is '"' or '\\'. */
+static uint64_t
+jw_quoted8(uint64_t v)
+{
+	return jw_zero_bytes(v ^ JW_BYTES('"')) |
+	    jw_zero_bytes(v ^ JW_BYTES('\\'));
+}
+
+/* How many bytes jw_quoted8() marked. */
+static size_t
+jw_count8(uint64_t m)
+{
+	/* One per marked byte, summed into the top byte (at most 8). */
+	return (size_t)(((m >> 7) * JW_BYTES(1)) >> 56);
+}
+
+/* The index in memory order of the first byte m marks (m is not 0). */
+static size_t
+jw_first8(uint64_t m)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	return (size_t)__builtin_clzll(m) / 8;
+#else
+	return (size_t)__builtin_ctzll(m) / 8;
+#endif
+}
+
+/*
  * Write the complete value src built as a JSON string.  A writer's output
  * holds no control byte, no invalid UTF-8 and no character that must be
  * escaped except '"' and '\\' (its own escapes are ASCII), so those two
  * are all there is to escape: the same bytes jw_strn() would write, in
- * one pass to count and one to copy.
+ * one pass to count and one to copy, each eight bytes at a time.
  */
 void
 jw_copy_str(struct jw *w, const struct jw *src)
 {
-	const unsigned char	*p, *end;
-	char			*o;
-	size_t			 extra = 0;
+	const char	*p, *end;
+	char		*o;
+	uint64_t	 v, m;
+	size_t		 extra = 0, k;
 
 	if (src->failed || src->depth != 0 || src->len == 0) {
 		w->failed = true;
 		return;
 	}
-	end = (const unsigned char *)src->buf + src->len;
-	for (p = (const unsigned char *)src->buf; p < end; p++)
-		extra += jw_quoted[*p];
+	end = src->buf + src->len;
+	for (p = src->buf; end - p >= 8; p += 8) {
+		memcpy(&v, p, sizeof(v));
+		extra += jw_count8(jw_quoted8(v));
+	}
+	for (; p < end; p++)
+		extra += jw_quoted[(unsigned char)*p];
 	if (!jw_pre_value(w) || !jw_grow(w, src->len + extra + 2))
 		return;
 	o = w->buf + w->len;
 	*o++ = '"';
-	/* A backslash is written before every byte, kept before the two. */
-	for (p = (const unsigned char *)src->buf; p < end; p++) {
+	/*
+	 * Each word is stored whole, then o moves past the bytes before the
+	 * first quoted one only.  While eight source bytes are left, at least
+	 * eight more output bytes (plus the closing quote) are due, so the
+	 * store never passes the room jw_grow() made.
+	 */
+	for (p = src->buf; end - p >= 8;) {
+		memcpy(&v, p, sizeof(v));
+		memcpy(o, &v, sizeof(v));
+		if ((m = jw_quoted8(v)) == 0) {
+			p += 8;
+			o += 8;
+			continue;
+		}
+		k = jw_first8(m);
+		p += k;
+		o += k;
+		*o++ = '\\';
+		*o++ = *p++;
+	}
+	/* The last bytes: a backslash before each, kept before the two. */
+	for (; p < end; p++) {
 		*o = '\\';
-		o += jw_quoted[*p];
-		*o++ = (char)*p;
+		o += jw_quoted[(unsigned char)*p];
+		*o++ = *p;
 	}
 	*o++ = '"';
 	*o = '\0';

@@ -562,6 +562,64 @@ test_copy(void)
 	jw_free(&src);
 }
 
+/*
+ * jw_copy_str reads eight bytes at a time: on many writer outputs, of
+ * every length around the word size and with quotes and backslashes at
+ * every offset, it must write exactly what jw_strn writes.
+ */
+static void
+test_copy_many(void)
+{
+	static const char *pieces[] = {
+		"\"", "\\", "a", "é", "\xe2\x80\xa8", "\x01", "\n", "\xff",
+		"\"\"", "\\\\", "\\\"", "abcdefgh", "\xf0\x9f\x98\x80", "\x7f", " "
+	};
+	const char	*pc;
+	char		 text[64];
+	struct jw	 src, a, b;
+	unsigned int	 seed = 12345;
+	size_t		 n, len, bad = 0, tried = 0, i, k;
+
+	jw_init(&src);
+	jw_init(&a);
+	jw_init(&b);
+	for (i = 0; i < 40000; i++) {
+		/* A string of up to 12 random pieces, or of one repeated. */
+		n = i % 13;
+		for (len = 0, k = 0; k < n; k++) {
+			seed = seed * 1103515245u + 12345u;
+			pc = pieces[(i & 1) ? (i / 2) % 15 :
+			    (seed >> 16) % 15];
+			if (len + strlen(pc) >= sizeof(text))
+				break;
+			memcpy(text + len, pc, strlen(pc));
+			len += strlen(pc);
+		}
+		jw_reset(&src);
+		if (i % 3 == 0)
+			jw_strn(&src, text, len);
+		else {
+			jw_arr_open(&src);
+			jw_strn(&src, text, len);
+			jw_int(&src, (long long)i);
+			jw_arr_close(&src);
+		}
+		jw_reset(&a);
+		jw_reset(&b);
+		jw_copy_str(&a, &src);
+		jw_strn(&b, src.buf, src.len);
+		tried++;
+		if (a.failed || b.failed || a.len != b.len ||
+		    memcmp(a.buf, b.buf, a.len) != 0 || strlen(a.buf) != a.len)
+			bad++;
+	}
+	T_OK(bad == 0, "copy_str: as jw_strn on %zu writer outputs (%zu "
+	    "differ)", tried, bad);
+	jw_free(&src);
+	jw_free(&a);
+	jw_free(&b);
+}
+
 int
 main(void)
 {
@@ -575,5 +633,6 @@ main(void)
 	test_growth();
 	test_reopen();
 	test_copy();
+	test_copy_many();
 	return t_exit();
 }

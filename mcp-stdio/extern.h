@@ -1249,6 +1249,11 @@ void	 secret_scrub(const char *in, char *out, size_t outsz);
 uint64_t now_ms(void);
 /* The value of hex digit c, or -1. */
 int	 hex_value(int c);
+/*
+ * The n bytes that the 2n hex digits at hex stand for, into b; -1 (b
+ * partly written) if one of them is not a hex digit.
+ */
+int	 hex_decode(unsigned char *b, const char *hex, size_t n);
 /* 1 to max letters, digits, '.', '_', '@' or '-': a name safe anywhere. */
 bool	 word_valid(const char *, size_t max);
 

@@ -88,18 +88,8 @@ geo_left(const struct geo_rd *r)
 static int
 geo_bytes(struct geo_rd *r, unsigned char *b, size_t k)
 {
-	size_t	 i;
-	int	 hi, lo;
-
-	if (k > geo_left(r))
+	if (k > geo_left(r) || hex_decode(b, r->hex + 2 * r->pos, k) == -1)
 		return -1;
-	for (i = 0; i < k; i++) {
-		hi = hex_value((unsigned char)r->hex[2 * (r->pos + i)]);
-		lo = hex_value((unsigned char)r->hex[2 * (r->pos + i) + 1]);
-		if (hi == -1 || lo == -1)
-			return -1;
-		b[i] = (unsigned char)(hi << 4 | lo);
-	}
 	r->pos += k;
 	return 0;
 }

@@ -1072,6 +1072,48 @@ test_coord(void)
 	    strcmp(got, "38.7123457") == 0, "coordinates: -0, -1.5, 38.71...");
 }
 
+/*
+ * geo.c reads its digits with hex_decode: for every pair of bytes it must
+ * give what hex_value gives digit by digit, and refuse the pair exactly
+ * when either byte is not a hex digit, wherever in a run the pair stands.
+ */
+static void
+test_hex(void)
+{
+	char		 hex[8];
+	unsigned char	 b[4];
+	size_t		 wrong = 0, pos;
+	int		 c1, c2, hi, lo, rc;
+
+	for (c1 = 0; c1 < 256; c1++)
+		for (c2 = 0; c2 < 256; c2++) {
+			hi = hex_value(c1);
+			lo = hex_value(c2);
+			pos = (size_t)(c1 + c2) % 4;
+			memcpy(hex, "a0F97e3D", 8);
+			hex[2 * pos] = (char)c1;
+			hex[2 * pos + 1] = (char)c2;
+			rc = hex_decode(b, hex, 4);
+			if (hi == -1 || lo == -1) {
+				if (rc != -1)
+					wrong++;
+			} else if (rc != 0 || b[pos] != (hi << 4 | lo) ||
+			    (pos != 0 && b[0] != 0xa0) ||
+			    (pos != 3 && b[3] != 0x3d))
+				wrong++;
+		}
+	T_OK(wrong == 0, "hex_decode: as hex_value on all 65536 digit pairs "
+	    "(%zu differ)", wrong);
+	T_OK(hex_value('0') == 0 && hex_value('9') == 9 &&
+	    hex_value('a') == 10 && hex_value('F') == 15 &&
+	    hex_value('g') == -1 && hex_value('/') == -1 &&
+	    hex_value(':') == -1 && hex_value('@') == -1 &&
+	    hex_value('G') == -1 && hex_value('`') == -1 &&
+	    hex_value(-1) == -1 && hex_value(256) == -1 &&
+	    hex_value(0xe0) == -1, "hex_value: the digits and their edges");
+	T_OK(hex_decode(b, "", 0) == 0, "hex_decode: no digits, no bytes");
+}
+
 int
 main(void)
 {
@@ -1083,5 +1125,6 @@ main(void)
 	test_writer();
 	test_mutations();
 	test_coord();
+	test_hex();
 	return t_exit();
 }

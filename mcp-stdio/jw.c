@@ -54,20 +54,36 @@ jw_grow(struct jw *w, size_t n)
 	return true;
 }
 
-static void
+/*
+ * Room for n more bytes plus the NUL, as jw_grow(): the common case (not
+ * failed, no growth, within the limit) is decided here without a call.
+ */
+static inline bool
+jw_room(struct jw *w, size_t n)
+{
+	if (!w->failed && n < w->cap - w->len &&
+	    (w->limit == 0 || n <= w->limit - w->len))
+		return true;
+	return jw_grow(w, n);
+}
+
+static inline void
 jw_put(struct jw *w, const char *s, size_t n)
 {
-	if (!jw_grow(w, n))
+	if (!jw_room(w, n))
 		return;
 	memcpy(w->buf + w->len, s, n);
 	w->len += n;
 	w->buf[w->len] = '\0';
 }
 
-static void
+static inline void
 jw_putc(struct jw *w, char c)
 {
-	jw_put(w, &c, 1);
+	if (!jw_room(w, 1))
+		return;
+	w->buf[w->len++] = c;
+	w->buf[w->len] = '\0';
 }
 
 /* True if the current level is an object between a key and its value. */
@@ -282,67 +298,85 @@ static const bool jw_plain[256] = {
 /*
  * Append s escaped, without quotes; invalid UTF-8 bytes become U+FFFD.
  * Every control character (C0, DEL, C1) and U+2028/U+2029 is escaped.
+ *
+ * No byte of s is written as less than one byte, so room for the rest of
+ * s is made once and bytes that go out as they are are stored directly;
+ * an escape, longer than what it stands for, makes room for itself and
+ * the rest again.  The limit fails the writer exactly when the escaped
+ * text does not fit, as before (only sooner: a failed writer's bytes are
+ * no one's business).
  */
 static void
 jw_escape(struct jw *w, const char *s, size_t len)
 {
+	static const char	 hex[] = "0123456789abcdef";
 	const unsigned char	*p = (const unsigned char *)s;
-	size_t			 i = 0, run, n;
+	size_t			 i = 0, n, k, elen;
 	unsigned int		 cp;
-	char			 e[2];
+	char			*o, e[6];
 
-	while (i < len && !w->failed) {
-		/* Copy a run of bytes that need no escape in one go. */
-		for (run = i; run < len && jw_plain[p[run]]; run++)
-			continue;
-		if (run > i) {
-			jw_put(w, s + i, run - i);
-			i = run;
+	if (!jw_room(w, len))
+		return;
+	o = w->buf + w->len;
+	while (i < len) {
+		if (jw_plain[p[i]]) {
+			*o++ = (char)p[i++];
 			continue;
 		}
+		/* An escape e of elen bytes for the k bytes at p + i, or none. */
+		k = 1;
+		elen = 0;
+		cp = p[i];
 		if (p[i] >= 0x80) {
 			n = p[i] < 0xe0 ? 2 : p[i] < 0xf0 ? 3 : 4;
 			if (n <= len - i && json_utf8_valid(s + i, n)) {
-				if ((cp = jw_unsafe_cp(p + i, n)) != 0)
-					jw_put_u(w, cp);
-				else
-					jw_put(w, s + i, n);
-				i += n;
+				if ((cp = jw_unsafe_cp(p + i, n)) == 0) {
+					memcpy(o, s + i, n);
+					o += n;
+					i += n;
+					continue;
+				}
+				e[1] = 'u';
+				k = n;
 			} else {
-				jw_put(w, "\xef\xbf\xbd", 3);
-				i++;
+				memcpy(e, "\xef\xbf\xbd", 3);
+				elen = 3;
 			}
-			continue;
-		}
-		e[0] = '\\';
-		switch (p[i]) {
-		case '"':
-		case '\\':
+		} else if (p[i] == '"' || p[i] == '\\')
 			e[1] = (char)p[i];
-			break;
-		case '\b':
+		else if (p[i] == '\b')
 			e[1] = 'b';
-			break;
-		case '\f':
+		else if (p[i] == '\f')
 			e[1] = 'f';
-			break;
-		case '\n':
+		else if (p[i] == '\n')
 			e[1] = 'n';
-			break;
-		case '\r':
+		else if (p[i] == '\r')
 			e[1] = 'r';
-			break;
-		case '\t':
+		else if (p[i] == '\t')
 			e[1] = 't';
-			break;
-		default:
-			jw_put_u(w, p[i]);
-			i++;
-			continue;
+		else
+			e[1] = 'u';
+		if (elen == 0) {
+			e[0] = '\\';
+			elen = 2;
+			if (e[1] == 'u') {
+				e[2] = hex[(cp >> 12) & 0xf];
+				e[3] = hex[(cp >> 8) & 0xf];
+				e[4] = hex[(cp >> 4) & 0xf];
+				e[5] = hex[cp & 0xf];
+				elen = 6;
+			}
 		}
-		jw_put(w, e, 2);
-		i++;
+		w->len = (size_t)(o - w->buf);
+		if (!jw_room(w, elen + (len - i - k)))
+			return;
+		o = w->buf + w->len;
+		memcpy(o, e, elen);
+		o += elen;
+		i += k;
 	}
+	w->len = (size_t)(o - w->buf);
+	*o = '\0';
 }
 
 /* Write key k (escaped) of the current object; its value comes next. */

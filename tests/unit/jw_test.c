@@ -563,6 +563,146 @@ test_copy(void)
 }
 
 /*
+ * The escaping as the rules state it, one byte at a time, with the quotes:
+ * the reference the writer's faster loop must match.  Returns the length
+ * written into out (6 bytes per input byte at most, plus 3).
+ */
+static size_t
+ref_strn(char *out, const char *s, size_t len)
+{
+	static const char	 hex[] = "0123456789abcdef";
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 i = 0, o = 0, n;
+	unsigned int		 cp;
+
+	out[o++] = '"';
+	while (i < len) {
+		cp = 0x110000;		/* none: the bytes go as they are */
+		n = 1;
+		if (p[i] == '"' || p[i] == '\\') {
+			out[o++] = '\\';
+			out[o++] = (char)p[i++];
+			continue;
+		}
+		if (p[i] < 0x20 || p[i] == 0x7f) {
+			const char *short_esc = strchr("\bb\ff\nn\rr\tt",
+			    p[i]);
+			if (p[i] != 0 && short_esc != NULL) {
+				out[o++] = '\\';
+				out[o++] = short_esc[1];
+				i++;
+				continue;
+			}
+			cp = p[i];
+		} else if (p[i] >= 0x80) {
+			n = p[i] < 0xe0 ? 2 : p[i] < 0xf0 ? 3 : 4;
+			if (n > len - i || !json_utf8_valid(s + i, n)) {
+				memcpy(out + o, "\xef\xbf\xbd", 3);
+				o += 3;
+				i++;
+				continue;
+			}
+			if (n == 2 && p[i] == 0xc2 && p[i + 1] < 0xa0)
+				cp = p[i + 1];
+			else if (n == 3 && p[i] == 0xe2 && p[i + 1] == 0x80 &&
+			    (p[i + 2] == 0xa8 || p[i + 2] == 0xa9))
+				cp = 0x2000u + (p[i + 2] & 0x3fu);
+		}
+		if (cp == 0x110000) {
+			memcpy(out + o, s + i, n);
+			o += n;
+		} else {
+			out[o++] = '\\';
+			out[o++] = 'u';
+			out[o++] = hex[cp >> 12];
+			out[o++] = hex[(cp >> 8) & 0xf];
+			out[o++] = hex[(cp >> 4) & 0xf];
+			out[o++] = hex[cp & 0xf];
+		}
+		i += n;
+	}
+	out[o++] = '"';
+	return o;
+}
+
+/*
+ * jw_strn stores plain bytes straight into its buffer and makes room again
+ * for each escape: on many strings of every kind of byte it must write
+ * what ref_strn writes, and under a limit fail exactly when that output
+ * does not fit.
+ */
+static void
+test_escape_many(void)
+{
+	static const char *pieces[] = {
+		"a", "Z", " ", "\"", "\\", "/", "\b", "\t", "\n", "\x01",
+		"\x1f", "\x7f", "", "\xc3\xa9", "\xc2\x85", "\xc2\xa0",
+		"\xe2\x80\xa8", "\xe2\x80\xa9", "\xe2\x80\xa7", "\xe6\x9d\x8e",
+		"\xf0\x9f\x98\x80", "\xff", "\x80", "\xc3", "\xe2\x80",
+		"\xed\xa0\x80", "\xf4\x90\x80\x80", "\xc0\x80", "plain text",
+		"\"\"\"\"", "\\\\\\\\", "\x01\x02\x03\x04"
+	};
+	const size_t	 npieces = sizeof(pieces) / sizeof(pieces[0]);
+	const char	*pc;
+	char		 text[96], want[96 * 6 + 3];
+	struct jw	 w;
+	unsigned int	 seed = 777;
+	size_t		 i, k, n, len, wlen, pl, wrong = 0, lim, nlim = 0;
+
+	jw_init(&w);
+	for (i = 0; i < 60000; i++) {
+		n = i % 17;
+		for (len = 0, k = 0; k < n; k++) {
+			seed = seed * 1103515245u + 12345u;
+			/* Random pieces, or one piece repeated, or random bytes. */
+			if (i % 5 == 4) {
+				text[len++] = (char)(seed >> 16);
+				continue;
+			}
+			pc = pieces[(i % 5 == 3) ? (i / 5) % npieces :
+			    (seed >> 16) % npieces];
+			pl = strlen(pc);
+			if (pc[0] == '\0')
+				pl = 1;		/* the NUL byte itself */
+			if (len + pl > sizeof(text))
+				break;
+			memcpy(text + len, pc, pl);
+			len += pl;
+		}
+		wlen = ref_strn(want, text, len);
+		jw_reset(&w);
+		jw_limit(&w, 0);
+		jw_strn(&w, text, len);
+		if (w.failed || w.len != wlen || memcmp(w.buf, want, wlen) != 0 ||
+		    w.buf[w.len] != '\0')
+			wrong++;
+		/* Limits just under, at and over the output's length. */
+		for (lim = wlen > 3 ? wlen - 3 : 1; lim <= wlen + 1; lim++) {
+			jw_reset(&w);
+			jw_limit(&w, lim);
+			jw_strn(&w, text, len);
+			nlim++;
+			if (w.failed != (wlen > lim) || (!w.failed &&
+			    memcmp(w.buf, want, wlen) != 0))
+				wrong++;
+		}
+	}
+	T_OK(wrong == 0, "escape: as the reference on 60000 strings, %zu "
+	    "of them under a limit (%zu differ)", nlim, wrong);
+	jw_free(&w);
+
+	/* Keys go through the same escaping. */
+	jw_init(&w);
+	jw_obj_open(&w);
+	jw_key(&w, "k\xe2\x80\xa8\"\x01\xff\xc3\xa9");
+	jw_null(&w);
+	jw_obj_close(&w);
+	T_OK(is(&w, "{\"k\\u2028\\\"\\u0001\xef\xbf\xbd\xc3\xa9\":null}"),
+	    "escape: a key of every kind: %s", w.buf);
+	jw_free(&w);
+}
+
+/*
  * jw_copy_str reads eight bytes at a time: on many writer outputs, of
  * every length around the word size and with quotes and backslashes at
  * every offset, it must write exactly what jw_strn writes.
@@ -625,6 +765,7 @@ main(void)
 {
 	test_nested();
 	test_escape();
+	test_escape_many();
 	test_raw();
 	test_limit();
 	test_depth();

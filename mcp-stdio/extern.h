@@ -205,6 +205,8 @@ void	 jw_null(struct jw *);
  * stays on one line.
  */
 void	 jw_raw(struct jw *, const char *, size_t);
+/* A number whose grammar the caller checked: jw_raw() without the scan. */
+void	 jw_num(struct jw *, const char *, size_t);
 /*
  * The complete value another writer built (src closed, not failed): its
  * bytes are already compact and escaped, so they are copied as they are.

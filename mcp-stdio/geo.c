@@ -241,7 +241,7 @@ geo_num(struct jw *w, double v)
 	if (w->failed)
 		return;
 	if ((n = geo_coord(b, v)) > 0)
-		jw_raw(w, b, n);
+		jw_num(w, b, n);
 }
 
 /*

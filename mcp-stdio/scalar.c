@@ -112,7 +112,7 @@ scalar_write(struct jw *w, unsigned int oid, const char *text, size_t len,
 	case PGV_FLOAT8OID:
 		/* NaN, Infinity and -Infinity fail the grammar. */
 		if (pgv_is_number(text, len))
-			jw_raw(w, text, len);
+			jw_num(w, text, len);
 		else
 			jw_strn(w, text, len);
 		break;

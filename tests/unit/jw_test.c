@@ -562,6 +562,48 @@ test_copy(void)
 	jw_free(&src);
 }
 
+/* jw_num writes what jw_raw writes of a number, and fails on nothing. */
+static void
+test_num(void)
+{
+	static const char *nums[] = {
+		"0", "-0", "1", "-1", "12.5", "1e5", "1E+05", "-2.5e-10",
+		"9223372036854775807", "-9223372036854775808",
+		"0.000000001", "12345678901234567890.123456789", "38.7123457"
+	};
+	struct jw	 a, b;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
+		jw_init(&a);
+		jw_init(&b);
+		jw_arr_open(&a);
+		jw_arr_open(&b);
+		jw_num(&a, nums[i], strlen(nums[i]));
+		jw_raw(&b, nums[i], strlen(nums[i]));
+		jw_num(&a, nums[i], strlen(nums[i]));
+		jw_raw(&b, nums[i], strlen(nums[i]));
+		jw_arr_close(&a);
+		jw_arr_close(&b);
+		T_OK(!a.failed && is(&a, b.buf), "num %s: as raw: %s", nums[i],
+		    a.buf);
+		jw_free(&a);
+		jw_free(&b);
+	}
+	jw_init(&a);
+	jw_num(&a, "", 0);
+	T_OK(a.failed, "num: nothing fails");
+	jw_reset(&a);
+	jw_limit(&a, 3);
+	jw_num(&a, "1234", 4);
+	T_OK(a.failed, "num: the limit holds");
+	jw_reset(&a);
+	jw_obj_open(&a);
+	jw_num(&a, "1", 1);
+	T_OK(a.failed, "num: a value where a key is due fails");
+	jw_free(&a);
+}
+
 /*
  * The escaping as the rules state it, one byte at a time, with the quotes:
  * the reference the writer's faster loop must match.  Returns the length
@@ -767,6 +809,7 @@ main(void)
 	test_escape();
 	test_escape_many();
 	test_raw();
+	test_num();
 	test_limit();
 	test_depth();
 	test_misuse();

@@ -143,6 +143,7 @@ static void
 fetch_rows(struct job *job, const PGresult *res, PGconn *conn)
 {
 	struct jw	 row;
+	const char	*text;
 	size_t		 width, len, chars;
 	int		 r, c, n, nf;
 
@@ -154,22 +155,21 @@ fetch_rows(struct job *job, const PGresult *res, PGconn *conn)
 			job->truncated = TRUNC_ROWS;
 			break;
 		}
-		for (c = 0, width = (size_t)nf; c < nf; c++)
-			width += (size_t)PQgetlength(res, r, c);
-		if (width > job->widest_row)
-			job->widest_row = width;
 		jw_reset(&row);
 		jw_limit(&row, rows_room(job));
 		jw_arr_open(&row);
-		for (c = 0; c < nf; c++) {
+		/* Each cell's length is read once: for the value and the width. */
+		for (c = 0, width = (size_t)nf; c < nf; c++) {
 			len = (size_t)PQgetlength(res, r, c);
+			width += len;
+			text = PQgetvalue(res, r, c);
 			if (len <= (size_t)job->max_cell) {
-				pgv_write(&row, PQftype(res, c),
-				    PQgetvalue(res, r, c), len,
-				    PQgetisnull(res, r, c));
+				/* A NULL is empty; only an empty value may be one. */
+				pgv_write(&row, PQftype(res, c), text, len,
+				    len == 0 && PQgetisnull(res, r, c));
 				continue;
 			}
-			chars = rows_cut_cell(&row, PQgetvalue(res, r, c), len,
+			chars = rows_cut_cell(&row, text, len,
 			    (size_t)job->max_cell);
 			if (c < job->ncols && !job->cut[c]) {
 				job->cut[c] = true;
@@ -177,6 +177,8 @@ fetch_rows(struct job *job, const PGresult *res, PGconn *conn)
 					job->cut_chars = chars;
 			}
 		}
+		if (width > job->widest_row)
+			job->widest_row = width;
 		jw_arr_close(&row);
 		if (row.failed || rows_room(job) == 0) {
 			job->truncated = TRUNC_BYTES;

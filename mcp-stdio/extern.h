@@ -214,6 +214,20 @@ void	 jw_num(struct jw *, const char *, size_t);
 void	 jw_copy(struct jw *, const struct jw *src);
 /* The same value as a JSON string: what jw_strn() of its bytes writes. */
 void	 jw_copy_str(struct jw *, const struct jw *src);
+/*
+ * A writer's state before a value (jw_mark()), to take the value back if
+ * it turns out to be malformed half way (jw_rewind(): nothing written,
+ * not failed unless it was).
+ */
+struct jw_mark {
+	size_t		 len;
+	int		 depth;
+	bool		 failed;
+	bool		 first;
+	bool		 key_due;
+};
+void	 jw_mark(const struct jw *, struct jw_mark *);
+void	 jw_rewind(struct jw *, const struct jw_mark *);
 /* Shorthands: key then value. */
 void	 jw_kstr(struct jw *, const char *, const char *);
 void	 jw_kint(struct jw *, const char *, long long);

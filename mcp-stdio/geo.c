@@ -23,10 +23,9 @@
  * the parts of a multi-geometry must be of its part type and every part
  * of the dimensions of its parent, coordinates must be finite (an empty
  * point, all NaN, is the one exception), and the value must end where the
- * geometry does.  The input is walked twice by the same code: first into
- * a writer that has failed already (by jw's contract every call on it does
- * nothing), so that a malformed value is refused before a byte is written;
- * then into the caller's writer.  No memory is allocated.
+ * geometry does.  The input is walked once, into the caller's writer: a
+ * value found malformed half way is taken back (jw_rewind()), so that a
+ * refused value leaves the writer as it was.  No memory is allocated.
  */
 #include <math.h>
 #include <stdbool.h>
@@ -427,14 +426,14 @@ geo_walk(const char *hex, size_t len, struct jw *w)
 int
 geo_write(struct jw *w, const char *hex, size_t len)
 {
-	struct jw	 dry;
+	struct jw_mark	 m;
 
 	if (hex == NULL || len == 0 || len % 2 != 0)
 		return -1;
-	memset(&dry, 0, sizeof(dry));
-	dry.failed = true;
-	if (geo_walk(hex, len, &dry) == -1)
+	jw_mark(w, &m);
+	if (geo_walk(hex, len, w) == -1) {
+		jw_rewind(w, &m);
 		return -1;
-	(void)geo_walk(hex, len, w);
+	}
 	return 0;
 }

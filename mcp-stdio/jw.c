@@ -649,6 +649,34 @@ jw_copy_str(struct jw *w, const struct jw *src)
 	w->len = (size_t)(o - w->buf);
 }
 
+/* Remember w's state before a value, for jw_rewind(). */
+void
+jw_mark(const struct jw *w, struct jw_mark *m)
+{
+	m->len = w->len;
+	m->depth = w->depth;
+	m->failed = w->failed;
+	m->first = w->first[w->depth];
+	m->key_due = w->key_due[w->depth];
+}
+
+/*
+ * Take back everything written since jw_mark(m), failure included: w is
+ * as it was then.  Only the current level's flags and the length change
+ * while a value is written (deeper levels are set afresh when opened).
+ */
+void
+jw_rewind(struct jw *w, const struct jw_mark *m)
+{
+	w->len = m->len;
+	if (w->buf != NULL)
+		w->buf[w->len] = '\0';
+	w->depth = m->depth;
+	w->failed = m->failed;
+	w->first[w->depth] = m->first;
+	w->key_due[w->depth] = m->key_due;
+}
+
 /* Write key k and the string v (null if NULL). */
 void
 jw_kstr(struct jw *w, const char *k, const char *v)

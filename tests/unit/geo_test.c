@@ -946,6 +946,8 @@ test_writer(void)
 {
 	static const char pt[] =
 	    "0101000020E6100000000000000000F03F0000000000000040";
+	static const char ptx[] =
+	    "0101000020E6100000000000000000F03F000000000000004000";
 	struct jw	 w;
 	size_t		 lim;
 	bool		 ok = true;
@@ -964,6 +966,26 @@ test_writer(void)
 	geo_write(&w, pt, strlen(pt));
 	T_OK(!w.failed && w.len == 36, "a limit of 36 bytes holds it");
 	jw_free(&w);
+
+	/*
+	 * A value found malformed only at its end (a byte too many) is
+	 * written, then taken back: the writer is as before, even where the
+	 * half-written value broke the limit.
+	 */
+	for (lim = 3; lim < 60; lim++) {
+		jw_init(&w);
+		jw_limit(&w, lim);
+		jw_arr_open(&w);
+		jw_int(&w, 1);
+		if (geo_write(&w, ptx, strlen(ptx)) != -1 || w.failed ||
+		    strcmp(w.buf, "[1") != 0)
+			ok = false;
+		jw_arr_close(&w);
+		if (w.failed || strcmp(w.buf, "[1]") != 0)
+			ok = false;
+		jw_free(&w);
+	}
+	T_OK(ok, "a value refused at its last byte leaves the writer as it was");
 }
 
 /*

@@ -562,6 +562,71 @@ test_copy(void)
 	jw_free(&src);
 }
 
+/*
+ * A value taken back with jw_rewind leaves the writer as if it had never
+ * been started: what follows is written as it would have been, wherever
+ * the value stood and however far it got (a limit it broke included).
+ */
+static void
+test_rewind(void)
+{
+	static const char *want[] = {
+		"[1,true]", "{\"a\":1,\"b\":true}", "[[true]]", "[true]"
+	};
+	struct jw	 w;
+	struct jw_mark	 m;
+	size_t		 c, lim;
+	bool		 ok;
+
+	for (c = 0; c < 4; c++) {
+		ok = true;
+		for (lim = 0; lim < 40; lim++) {
+			jw_init(&w);
+			jw_limit(&w, lim == 0 ? 0 : strlen(want[c]) + lim / 4);
+			if (c == 1)
+				jw_obj_open(&w);
+			else
+				jw_arr_open(&w);
+			if (c == 0)
+				jw_int(&w, 1);
+			if (c == 1)
+				jw_kint(&w, "a", 1);
+			if (c == 1)
+				jw_key(&w, "b");
+			if (c == 2)
+				jw_arr_open(&w);
+			/* Half a value, as deep as it likes, then taken back. */
+			jw_mark(&w, &m);
+			jw_obj_open(&w);
+			jw_kstr(&w, "type", "LineString");
+			jw_key(&w, "coordinates");
+			jw_arr_open(&w);
+			jw_arr_open(&w);
+			jw_int(&w, (long long)lim);
+			jw_rewind(&w, &m);
+			jw_bool(&w, true);
+			if (c == 2)
+				jw_arr_close(&w);
+			if (c == 1)
+				jw_obj_close(&w);
+			else
+				jw_arr_close(&w);
+			if (!is(&w, want[c]))
+				ok = false;
+			jw_free(&w);
+		}
+		T_OK(ok, "rewind %zu: as if the value had never begun: %s", c,
+		    want[c]);
+	}
+	jw_init(&w);
+	w.failed = true;
+	jw_mark(&w, &m);
+	w.failed = false;
+	jw_rewind(&w, &m);
+	T_OK(w.failed, "rewind: a writer failed at the mark stays failed");
+	jw_free(&w);
+}
+
 /* jw_num writes what jw_raw writes of a number, and fails on nothing. */
 static void
 test_num(void)
@@ -810,6 +875,7 @@ main(void)
 	test_escape_many();
 	test_raw();
 	test_num();
+	test_rewind();
 	test_limit();
 	test_depth();
 	test_misuse();

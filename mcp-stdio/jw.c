@@ -471,58 +471,116 @@ jw_num(struct jw *w, const char *s, size_t len)
 }
 
 /*
+ * The bytes jw_raw() must look at: whitespace, '"', '\\', control bytes,
+ * DEL, and 0xc2 and 0xe2, which begin the sequences it escapes.  Every
+ * other byte is copied as it is, in a string or out of one.
+ */
+#define JW_RAW16(a)	a, a, a, a, a, a, a, a, a, a, a, a, a, a, a, a
+static const bool jw_raw_look[256] = {
+	JW_RAW16(1), JW_RAW16(1),
+	1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,		/* ' ', " */
+	JW_RAW16(0), JW_RAW16(0),
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,		/* \\ */
+	JW_RAW16(0),
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,		/* DEL */
+	JW_RAW16(0), JW_RAW16(0), JW_RAW16(0), JW_RAW16(0),
+	0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,		/* 0xc2 */
+	JW_RAW16(0),
+	0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,		/* 0xe2 */
+	JW_RAW16(0)
+};
+
+/*
+ * Room for the n bytes left of a raw value, or for as many as the limit
+ * allows (with its whitespace dropped, the value may still fit); where
+ * that room ends, NULL if w failed.  A byte to be stored there is beyond
+ * the limit.
+ */
+static char *
+jw_raw_room(struct jw *w, size_t n)
+{
+	if (!w->failed && w->limit > 0 && n > w->limit - w->len)
+		n = w->limit - w->len;
+	if (!jw_room(w, n))
+		return NULL;
+	return w->buf + w->len + n;
+}
+
+/*
  * Write len bytes the caller vouches are one JSON value.  Whitespace
  * outside strings is dropped; inside strings a raw control byte (which
  * valid JSON cannot hold), a C1 control or U+2028/U+2029 is escaped, so
- * the output stays on one line whatever the bytes.  Nothing left after
- * dropping whitespace fails.
+ * the output stays on one line whatever the bytes.  The byte after a
+ * backslash in a string is copied as it is.  Nothing left after dropping
+ * whitespace fails.
+ *
+ * No byte is written longer but for an escape, so bytes are stored
+ * straight into room made for the rest of s; an escape makes room again.
  */
 void
 jw_raw(struct jw *w, const char *s, size_t len)
 {
 	const unsigned char	*p = (const unsigned char *)s;
-	size_t			 i, run, start, n;
+	size_t			 i, start, k;
 	unsigned int		 cp;
-	bool			 instr = false, esc = false;
+	unsigned char		 c;
+	char			*o, *end;
+	bool			 instr = false;
 
-	if (!jw_pre_value(w))
+	if (!jw_pre_value(w) || (end = jw_raw_room(w, len)) == NULL)
 		return;
 	start = w->len;
-	/* Bytes that go out as they are are copied a run at a time. */
-	for (i = run = 0; i < len && !w->failed; i++) {
+	o = w->buf + w->len;
+	for (i = 0; i < len; i++) {
+		c = p[i];
+		if (!jw_raw_look[c])
+			goto store;
 		if (!instr) {
-			if (p[i] == ' ' || p[i] == '\t' || p[i] == '\n' ||
-			    p[i] == '\r') {
-				jw_put(w, s + run, i - run);
-				run = i + 1;
+			if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
 				continue;
-			}
-			if (p[i] == '"')
+			if (c == '"')
 				instr = true;
-		} else if (esc)
-			esc = false;
-		else if (p[i] == '\\')
-			esc = true;
-		else if (p[i] == '"')
-			instr = false;
-		else if (p[i] < 0x20 || p[i] == 0x7f) {
-			jw_put(w, s + run, i - run);
-			jw_put_u(w, p[i]);
-			run = i + 1;
-		} else if (p[i] == 0xc2 || p[i] == 0xe2) {
-			n = p[i] == 0xc2 ? 2 : 3;
-			if (n <= len - i && (cp = jw_unsafe_cp(p + i, n)) != 0) {
-				jw_put(w, s + run, i - run);
-				jw_put_u(w, cp);
-				i += n - 1;
-				run = i + 1;
-			}
+			goto store;
 		}
+		if (c == '"')
+			instr = false;
+		else if (c == '\\' && i + 1 < len) {
+			if (o == end)
+				goto full;
+			*o++ = (char)c;
+			c = p[++i];
+		} else if (c < 0x20 || c == 0x7f || c == 0xc2 || c == 0xe2) {
+			/* The code point to escape and its length, or none. */
+			cp = c;
+			k = 1;
+			if (c == 0xc2 || c == 0xe2) {
+				k = c == 0xc2 ? 2 : 3;
+				if (k > len - i || (cp = jw_unsafe_cp(p + i, k)) == 0)
+					goto store;
+			}
+			w->len = (size_t)(o - w->buf);
+			jw_put_u(w, cp);
+			i += k - 1;
+			if ((end = jw_raw_room(w, len - i - 1)) == NULL)
+				return;
+			o = w->buf + w->len;
+			continue;
+		}
+store:
+		if (o == end)
+			goto full;
+		*o++ = (char)c;
 	}
-	if (run < len)
-		jw_put(w, s + run, len - run);
-	if (!w->failed && w->len == start)
+	w->len = (size_t)(o - w->buf);
+	*o = '\0';
+	if (w->len == start)
 		w->failed = true;
+	return;
+full:
+	/* The value does not fit under the limit. */
+	w->len = (size_t)(o - w->buf);
+	*o = '\0';
+	w->failed = true;
 }
 
 /*

@@ -68,6 +68,12 @@ pgv_is_number(const char *s, size_t len)
 	return i == len;
 }
 
+/* The bytes pgv_json_shallow() must look at; it skips every other. */
+static const bool pgv_json_look[256] = {
+	['"'] = true, ['\\'] = true, ['['] = true, [']'] = true,
+	['{'] = true, ['}'] = true
+};
+
 /*
  * True if the JSON text nests arrays and objects no deeper than max: a
  * deeper document is sent as a string, which every client can parse.
@@ -75,24 +81,25 @@ pgv_is_number(const char *s, size_t len)
 static bool
 pgv_json_shallow(const char *s, size_t len, int max)
 {
-	size_t	 i;
-	int	 depth = 0;
-	bool	 instr = false, esc = false;
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 i;
+	int			 depth = 0;
+	bool			 instr = false;
 
 	for (i = 0; i < len; i++) {
+		if (!pgv_json_look[p[i]])
+			continue;
 		if (instr) {
-			if (esc)
-				esc = false;
-			else if (s[i] == '\\')
-				esc = true;
-			else if (s[i] == '"')
+			if (p[i] == '\\')
+				i++;		/* the escaped byte */
+			else if (p[i] == '"')
 				instr = false;
-		} else if (s[i] == '"')
+		} else if (p[i] == '"')
 			instr = true;
-		else if (s[i] == '[' || s[i] == '{') {
+		else if (p[i] == '[' || p[i] == '{') {
 			if (++depth > max)
 				return false;
-		} else if (s[i] == ']' || s[i] == '}')
+		} else if (p[i] == ']' || p[i] == '}')
 			depth--;
 	}
 	return true;

@@ -627,6 +627,131 @@ test_rewind(void)
 	jw_free(&w);
 }
 
+/*
+ * jw_raw's rules one byte at a time: whitespace out of strings dropped;
+ * in strings the byte after a backslash kept, control bytes, DEL, C1 and
+ * U+2028/U+2029 escaped.  Returns the length written into out.
+ */
+static size_t
+ref_raw(char *out, const char *s, size_t len)
+{
+	static const char	 hex[] = "0123456789abcdef";
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 i, o = 0;
+	unsigned int		 cp;
+	bool			 instr = false, esc = false, escape;
+
+	for (i = 0; i < len; i++) {
+		escape = false;
+		cp = p[i];
+		if (!instr) {
+			if (p[i] == ' ' || p[i] == '\t' || p[i] == '\n' ||
+			    p[i] == '\r')
+				continue;
+			instr = p[i] == '"';
+		} else if (esc)
+			esc = false;
+		else if (p[i] == '\\')
+			esc = true;
+		else if (p[i] == '"')
+			instr = false;
+		else if (p[i] < 0x20 || p[i] == 0x7f)
+			escape = true;
+		else if (p[i] == 0xc2 && i + 1 < len && p[i + 1] > 0 &&
+		    p[i + 1] < 0xa0) {
+			/* Any byte but NUL after 0xc2 (not only C1) is taken. */
+			escape = true;
+			cp = p[++i];
+		} else if (p[i] == 0xe2 && i + 2 < len && p[i + 1] == 0x80 &&
+		    (p[i + 2] == 0xa8 || p[i + 2] == 0xa9)) {
+			escape = true;
+			cp = 0x2000u + (p[i + 2] & 0x3fu);
+			i += 2;
+		}
+		if (escape) {
+			out[o++] = '\\';
+			out[o++] = 'u';
+			out[o++] = hex[cp >> 12];
+			out[o++] = hex[(cp >> 8) & 0xf];
+			out[o++] = hex[(cp >> 4) & 0xf];
+			out[o++] = hex[cp & 0xf];
+		} else
+			out[o++] = (char)p[i];
+	}
+	return o;
+}
+
+/*
+ * jw_raw stores bytes straight into room made for the rest of its value:
+ * on many values of every kind of byte it must write what ref_raw writes,
+ * fail on a value of nothing but whitespace, and under a limit fail
+ * exactly when the output does not fit, however long the input was.
+ */
+static void
+test_raw_many(void)
+{
+	static const char *pieces[] = {
+		" ", "\t", "\n", "\r", "\"", "\\", "\\\"", "\\\\", "{", "}",
+		"[", "]", ":", ",", "1", "-2.5e3", "true", "\"k\"", "abc", "\x01",
+		"\x1f", "\x7f", "", "\xc2\x85", "\xc2\xa0", "\xc2", "\xe2\x80\xa8",
+		"\xe2\x80\xa9", "\xe2\x80", "\xe2\x80\xa7", "\xc3\xa9",
+		"\xf0\x9f\x98\x80", "\xff", "    ", "\\\x01", "\\\xc2\x85"
+	};
+	const size_t	 npieces = sizeof(pieces) / sizeof(pieces[0]);
+	const char	*pc;
+	char		 text[96], want[96 * 6];
+	struct jw	 w;
+	unsigned int	 seed = 4242;
+	size_t		 i, k, n, len, wlen, pl, lim, wrong = 0, nlim = 0;
+
+	jw_init(&w);
+	for (i = 0; i < 60000; i++) {
+		n = i % 19;
+		for (len = 0, k = 0; k < n; k++) {
+			seed = seed * 1103515245u + 12345u;
+			if (i % 5 == 4) {
+				text[len++] = (char)(seed >> 16);
+				continue;
+			}
+			pc = pieces[(i % 5 == 3) ? (i / 5) % npieces :
+			    (seed >> 16) % npieces];
+			pl = pc[0] == '\0' ? 1 : strlen(pc);
+			if (len + pl > sizeof(text))
+				break;
+			memcpy(text + len, pc, pl);
+			len += pl;
+		}
+		wlen = ref_raw(want, text, len);
+		jw_reset(&w);
+		jw_limit(&w, 0);
+		jw_raw(&w, text, len);
+		if (wlen == 0 ? !w.failed : (w.failed || w.len != wlen ||
+		    memcmp(w.buf, want, wlen) != 0 || w.buf[w.len] != '\0'))
+			wrong++;
+		/* Limits around the output's length, and the input's. */
+		for (lim = wlen > 2 ? wlen - 2 : 1; lim <= wlen + 1; lim++) {
+			jw_reset(&w);
+			jw_limit(&w, lim);
+			jw_raw(&w, text, len);
+			nlim++;
+			if (w.failed != (wlen == 0 || wlen > lim) ||
+			    (!w.failed && memcmp(w.buf, want, wlen) != 0))
+				wrong++;
+		}
+		if (len > 1 && wlen > 0) {
+			jw_reset(&w);
+			jw_limit(&w, len - 1);
+			jw_raw(&w, text, len);
+			nlim++;
+			if (w.failed != (wlen > len - 1))
+				wrong++;
+		}
+	}
+	T_OK(wrong == 0, "raw: as the reference on 60000 values, %zu of them "
+	    "under a limit (%zu differ)", nlim, wrong);
+	jw_free(&w);
+}
+
 /* jw_num writes what jw_raw writes of a number, and fails on nothing. */
 static void
 test_num(void)
@@ -874,6 +999,7 @@ main(void)
 	test_escape();
 	test_escape_many();
 	test_raw();
+	test_raw_many();
 	test_num();
 	test_rewind();
 	test_limit();

@@ -319,6 +319,90 @@ test_json_depth(void)
 	}
 }
 
+/* The nesting test as first written: one byte at a time, all of them. */
+static bool
+ref_shallow(const char *s, size_t len, int max)
+{
+	size_t	 i;
+	int	 depth = 0;
+	bool	 instr = false, esc = false;
+
+	for (i = 0; i < len; i++) {
+		if (instr) {
+			if (esc)
+				esc = false;
+			else if (s[i] == '\\')
+				esc = true;
+			else if (s[i] == '"')
+				instr = false;
+		} else if (s[i] == '"')
+			instr = true;
+		else if (s[i] == '[' || s[i] == '{') {
+			if (++depth > max)
+				return false;
+		} else if (s[i] == ']' || s[i] == '}')
+			depth--;
+	}
+	return true;
+}
+
+/*
+ * json and jsonb are embedded when they nest no deeper than
+ * EMBED_DEPTH_MAX, else written as a string: on many texts with brackets
+ * in and out of strings and escaped quotes, pgv_write must decide as the
+ * byte-at-a-time reference does.
+ */
+static void
+test_json_many(void)
+{
+	static const char *pieces[] = {
+		"[", "]", "{", "}", "\"", "\\", "\\\"", "\"[[[[\"", "1", ",", ":",
+		" ", "[[[[[[[[", "]]]]", "{{{{{{{{", "\"a\\\\\"", "\xc3\xa9", "x"
+	};
+	const size_t	 npieces = sizeof(pieces) / sizeof(pieces[0]);
+	char		 text[128];
+	struct jw	 a, b;
+	unsigned int	 seed = 99;
+	size_t		 i, k, n, len, pl, wrong = 0, strings = 0;
+	const char	*pc;
+
+	jw_init(&a);
+	jw_init(&b);
+	for (i = 0; i < 30000; i++) {
+		n = i % 40;
+		for (len = 0, k = 0; k < n; k++) {
+			seed = seed * 1103515245u + 12345u;
+			pc = pieces[(seed >> 16) % npieces];
+			pl = strlen(pc);
+			if (len + pl > sizeof(text))
+				break;
+			memcpy(text + len, pc, pl);
+			len += pl;
+		}
+		jw_reset(&a);
+		jw_reset(&b);
+		jw_arr_open(&a);
+		jw_arr_open(&b);
+		pgv_write(&a, i % 2 ? 114 : 3802, text, len, false);
+		if (ref_shallow(text, len, EMBED_DEPTH_MAX))
+			jw_raw(&b, text, len);
+		else {
+			jw_strn(&b, text, len);
+			strings++;
+		}
+		jw_arr_close(&a);
+		jw_arr_close(&b);
+		if (a.failed != b.failed || (!a.failed &&
+		    strcmp(a.buf, b.buf) != 0))
+			wrong++;
+	}
+	T_OK(wrong == 0 && strings > 0, "json: embedded or a string as the "
+	    "reference decides, 30000 texts, %zu strings (%zu differ)",
+	    strings, wrong);
+	jw_free(&a);
+	jw_free(&b);
+}
+
 /*
  * Every prefix of every array case is valid JSON, and a string unless it
  * ends with the closing brace: a cut literal never passes for an array.
@@ -432,6 +516,7 @@ main(void)
 	test_table();
 	test_row();
 	test_json_depth();
+	test_json_many();
 	test_array_prefixes();
 	test_array_limit();
 	test_geo();

@@ -627,14 +627,6 @@ jw_quoted8(uint64_t v)
 	    jw_zero_bytes(v ^ JW_BYTES('\\'));
 }
 
-/* How many bytes jw_quoted8() marked. */
-static size_t
-jw_count8(uint64_t m)
-{
-	/* One per marked byte, summed into the top byte (at most 8). */
-	return (size_t)(((m >> 7) * JW_BYTES(1)) >> 56);
-}
-
 /* The index in memory order of the first byte m marks (m is not 0). */
 static size_t
 jw_first8(uint64_t m)
@@ -647,60 +639,85 @@ jw_first8(uint64_t m)
 }
 
 /*
+ * Room for need more bytes, failing as jw_room() does if they do not fit,
+ * and for up to more bytes beyond them as far as the limit allows; where
+ * the room ends, NULL if w failed.
+ */
+static char *
+jw_room_more(struct jw *w, size_t need, size_t more)
+{
+	size_t	 left;
+
+	if (!w->failed && w->limit > 0) {
+		left = w->limit - w->len;
+		if (need + more > left)
+			more = need < left ? left - need : 0;
+	}
+	if (!jw_room(w, need + more))
+		return NULL;
+	return w->buf + w->len + need + more;
+}
+
+/*
  * Write the complete value src built as a JSON string.  A writer's output
  * holds no control byte, no invalid UTF-8 and no character that must be
  * escaped except '"' and '\\' (its own escapes are ASCII), so those two
- * are all there is to escape: the same bytes jw_strn() would write, in
- * one pass to count and one to copy, each eight bytes at a time.
+ * are all there is to escape: the same bytes jw_strn() would write.
+ *
+ * The source is read eight bytes at a time.  Room is made for all of it,
+ * its quotes and a backslash for one byte in four (as the limit allows):
+ * while the room left holds the rest of the source and the closing
+ * quote, a word can be stored whole, and an escape that would break that
+ * makes more room first, failing only when the output cannot fit.
  */
 void
 jw_copy_str(struct jw *w, const struct jw *src)
 {
 	const char	*p, *end;
-	char		*o;
+	char		*o, *oend;
 	uint64_t	 v, m;
-	size_t		 extra = 0, k;
+	size_t		 k;
 
 	if (src->failed || src->depth != 0 || src->len == 0) {
 		w->failed = true;
 		return;
 	}
-	end = src->buf + src->len;
-	for (p = src->buf; end - p >= 8; p += 8) {
-		memcpy(&v, p, sizeof(v));
-		extra += jw_count8(jw_quoted8(v));
-	}
-	for (; p < end; p++)
-		extra += jw_quoted[(unsigned char)*p];
-	if (!jw_pre_value(w) || !jw_grow(w, src->len + extra + 2))
+	if (!jw_pre_value(w) ||
+	    (oend = jw_room_more(w, src->len + 2, src->len / 4)) == NULL)
 		return;
 	o = w->buf + w->len;
 	*o++ = '"';
-	/*
-	 * Each word is stored whole, then o moves past the bytes before the
-	 * first quoted one only.  While eight source bytes are left, at least
-	 * eight more output bytes (plus the closing quote) are due, so the
-	 * store never passes the room jw_grow() made.
-	 */
-	for (p = src->buf; end - p >= 8;) {
-		memcpy(&v, p, sizeof(v));
-		memcpy(o, &v, sizeof(v));
-		if ((m = jw_quoted8(v)) == 0) {
+	p = src->buf;
+	end = src->buf + src->len;
+	for (;;) {
+		/* Whole words; o then moves past the bytes before a quoted one. */
+		while (end - p >= 8) {
+			memcpy(&v, p, sizeof(v));
+			memcpy(o, &v, sizeof(v));
+			if ((m = jw_quoted8(v)) != 0) {
+				k = jw_first8(m);
+				p += k;
+				o += k;
+				break;
+			}
 			p += 8;
 			o += 8;
-			continue;
 		}
-		k = jw_first8(m);
-		p += k;
-		o += k;
+		/* The last bytes, up to a quoted one. */
+		while (p < end && !jw_quoted[(unsigned char)*p])
+			*o++ = *p++;
+		if (p == end)
+			break;
+		/* The backslash, the byte, the rest and the closing quote. */
+		if (oend - o < end - p + 2) {
+			w->len = (size_t)(o - w->buf);
+			if ((oend = jw_room_more(w, (size_t)(end - p) + 2,
+			    (size_t)(end - p) / 4)) == NULL)
+				return;
+			o = w->buf + w->len;
+		}
 		*o++ = '\\';
 		*o++ = *p++;
-	}
-	/* The last bytes: a backslash before each, kept before the two. */
-	for (; p < end; p++) {
-		*o = '\\';
-		o += jw_quoted[(unsigned char)*p];
-		*o++ = *p;
 	}
 	*o++ = '"';
 	*o = '\0';

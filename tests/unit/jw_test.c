@@ -950,7 +950,7 @@ test_copy_many(void)
 	char		 text[64];
 	struct jw	 src, a, b;
 	unsigned int	 seed = 12345;
-	size_t		 n, len, bad = 0, tried = 0, i, k;
+	size_t		 n, len, bad = 0, tried = 0, i, k, lim, nlim = 0;
 
 	jw_init(&src);
 	jw_init(&a);
@@ -978,15 +978,26 @@ test_copy_many(void)
 		}
 		jw_reset(&a);
 		jw_reset(&b);
+		jw_limit(&a, 0);
 		jw_copy_str(&a, &src);
 		jw_strn(&b, src.buf, src.len);
 		tried++;
 		if (a.failed || b.failed || a.len != b.len ||
 		    memcmp(a.buf, b.buf, a.len) != 0 || strlen(a.buf) != a.len)
 			bad++;
+		/* Under limits around its length: fails exactly when over. */
+		for (lim = b.len > 4 ? b.len - 4 : 1; lim <= b.len + 4; lim++) {
+			jw_reset(&a);
+			jw_limit(&a, lim);
+			jw_copy_str(&a, &src);
+			nlim++;
+			if (a.failed != (b.len > lim) || (!a.failed &&
+			    memcmp(a.buf, b.buf, b.len) != 0))
+				bad++;
+		}
 	}
-	T_OK(bad == 0, "copy_str: as jw_strn on %zu writer outputs (%zu "
-	    "differ)", tried, bad);
+	T_OK(bad == 0, "copy_str: as jw_strn on %zu writer outputs, %zu "
+	    "under a limit (%zu differ)", tried, nlim, bad);
 	jw_free(&src);
 	jw_free(&a);
 	jw_free(&b);

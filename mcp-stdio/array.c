@@ -137,16 +137,6 @@ struct pgv_arr {
 	struct jw	*w;
 };
 
-static int
-pgv_arrtype_cmp(const void *key, const void *elem)
-{
-	unsigned int				 oid;
-	const struct pgv_arrtype		*t = elem;
-
-	oid = *(const unsigned int *)key;
-	return oid < t->oid ? -1 : oid > t->oid;
-}
-
 /* PostgreSQL's array_isspace(). */
 static bool
 pgv_arr_space(char c)
@@ -375,15 +365,39 @@ array_literal(struct jw *w, unsigned int elem, const char *text, size_t len)
 	return 0;
 }
 
+unsigned int
+array_elem(unsigned int oid)
+{
+	size_t	 lo = 0, mid, hi;
+
+	/* A binary search over the table sorted by OID. */
+	hi = sizeof(pgv_arrtypes) / sizeof(pgv_arrtypes[0]);
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (pgv_arrtypes[mid].oid < oid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < sizeof(pgv_arrtypes) / sizeof(pgv_arrtypes[0]) &&
+	    pgv_arrtypes[lo].oid == oid)
+		return pgv_arrtypes[lo].elem;
+	return 0;
+}
+
+int
+array_write_elem(struct jw *w, unsigned int elem, const char *text,
+    size_t len)
+{
+	return array_literal(w, elem, text, len);
+}
+
 int
 array_write(struct jw *w, unsigned int oid, const char *text, size_t len)
 {
-	const struct pgv_arrtype	*t;
+	unsigned int	 elem;
 
-	t = bsearch(&oid, pgv_arrtypes,
-	    sizeof(pgv_arrtypes) / sizeof(pgv_arrtypes[0]),
-	    sizeof(pgv_arrtypes[0]), pgv_arrtype_cmp);
-	if (t == NULL)
+	if ((elem = array_elem(oid)) == 0)
 		return 1;
-	return array_literal(w, t->elem, text, len);
+	return array_literal(w, elem, text, len);
 }

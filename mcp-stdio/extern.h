@@ -412,6 +412,20 @@ bool	 lex_name_fold(const char *sql, const struct token *, int esc,
 void	 pgv_write(struct jw *, unsigned int oid, const char *, size_t,
 	    bool isnull);
 /*
+ * pgv_write() in two steps, for the values of a column: the mapping of its
+ * type decided once (pgv_map(); valid until pgv_set_geo_oids()), then
+ * each value written by it (pgv_map_write(): the bytes pgv_write() would
+ * write).  No allocation in pgv_map().
+ */
+struct pgv_map {
+	unsigned int	 oid;
+	unsigned int	 elem;		/* an array's element type; 0: none */
+	bool		 geo;		/* PostGIS geometry or geography */
+};
+void	 pgv_map(struct pgv_map *, unsigned int oid);
+void	 pgv_map_write(struct jw *, const struct pgv_map *, const char *,
+	    size_t, bool isnull);
+/*
  * The OIDs of PostGIS's geometry and geography in the connected database,
  * which pgv_write() then maps to GeoJSON; 0 for a type that is not there.
  */
@@ -432,6 +446,11 @@ void	 scalar_write(struct jw *, unsigned int oid, const char *, size_t,
  * length, freed before it returns.
  */
 int	 array_write(struct jw *, unsigned int oid, const char *, size_t);
+/* The element type of the built-in array type oid; 0 if oid is none. */
+unsigned int array_elem(unsigned int oid);
+/* array_write() of an array whose element type (array_elem()) is known. */
+int	 array_write_elem(struct jw *, unsigned int elem, const char *,
+	    size_t);
 
 /* ---- geo.c: PostGIS EWKB as GeoJSON ------------------------------------ */
 

@@ -22,24 +22,41 @@ pgv_set_geo_oids(unsigned int geometry, unsigned int geography)
 	pgv_geography = geography;
 }
 
+/* Decide how values of type oid are written (see extern.h). */
+void
+pgv_map(struct pgv_map *m, unsigned int oid)
+{
+	m->oid = oid;
+	m->geo = oid != 0 && (oid == pgv_geometry || oid == pgv_geography);
+	m->elem = m->geo ? 0 : array_elem(oid);
+}
+
+/* Write the value as m says; nothing to free. */
+void
+pgv_map_write(struct jw *w, const struct pgv_map *m, const char *text,
+    size_t len, bool isnull)
+{
+	if (isnull || text == NULL) {
+		jw_null(w);
+		return;
+	}
+	if (m->geo) {
+		if (geo_write(w, text, len) == -1)
+			jw_strn(w, text, len);
+	} else if (m->elem != 0) {
+		if (array_write_elem(w, m->elem, text, len) == -1)
+			jw_strn(w, text, len);
+	} else
+		scalar_write(w, m->oid, text, len, EMBED_DEPTH_MAX);
+}
+
 /* Write the value; nothing to free (see extern.h for the mapping). */
 void
 pgv_write(struct jw *w, unsigned int oid, const char *text, size_t len,
     bool isnull)
 {
-	int	 rc;
+	struct pgv_map	 m;
 
-	if (isnull || text == NULL) {
-		jw_null(w);
-		return;
-	}
-	if (oid != 0 && (oid == pgv_geometry || oid == pgv_geography)) {
-		if (geo_write(w, text, len) == -1)
-			jw_strn(w, text, len);
-		return;
-	}
-	if ((rc = array_write(w, oid, text, len)) == -1)
-		jw_strn(w, text, len);
-	else if (rc == 1)
-		scalar_write(w, oid, text, len, EMBED_DEPTH_MAX);
+	pgv_map(&m, oid);
+	pgv_map_write(w, &m, text, len, isnull);
 }

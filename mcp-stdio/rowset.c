@@ -143,12 +143,19 @@ static void
 fetch_rows(struct job *job, const PGresult *res, PGconn *conn)
 {
 	struct jw	 row;
+	struct pgv_map	*maps = NULL;
 	const char	*text;
 	size_t		 width, len, chars;
 	int		 r, c, n, nf;
+	bool		 isnull;
 
 	n = PQntuples(res);
 	nf = PQnfields(res);
+	/* Each column's mapping once; without the memory, each value's. */
+	if (nf > 0 && (maps = reallocarray(NULL, (size_t)nf,
+	    sizeof(*maps))) != NULL)
+		for (c = 0; c < nf; c++)
+			pgv_map(&maps[c], PQftype(res, c));
 	jw_init(&row);
 	for (r = 0; r < n; r++) {
 		if (job->nrows >= job->row_limit) {
@@ -165,8 +172,13 @@ fetch_rows(struct job *job, const PGresult *res, PGconn *conn)
 			text = PQgetvalue(res, r, c);
 			if (len <= (size_t)job->max_cell) {
 				/* A NULL is empty; only an empty value may be one. */
-				pgv_write(&row, PQftype(res, c), text, len,
-				    len == 0 && PQgetisnull(res, r, c));
+				isnull = len == 0 && PQgetisnull(res, r, c);
+				if (maps != NULL)
+					pgv_map_write(&row, &maps[c], text, len,
+					    isnull);
+				else
+					pgv_write(&row, PQftype(res, c), text,
+					    len, isnull);
 				continue;
 			}
 			chars = rows_cut_cell(&row, text, len,
@@ -191,6 +203,7 @@ fetch_rows(struct job *job, const PGresult *res, PGconn *conn)
 			(void)PQconsumeInput(conn);
 	}
 	jw_free(&row);
+	free(maps);
 	job->elapsed_ms = now_ms() - job->started_ms;
 }
 

@@ -216,8 +216,9 @@ static const struct vcase cases[] = {
 static void
 test_table(void)
 {
-	struct jw	 w;
-	size_t		 i;
+	struct jw	 w, m;
+	struct pgv_map	 map;
+	size_t		 i, differ = 0;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const struct vcase *c = &cases[i];
@@ -231,8 +232,19 @@ test_table(void)
 		    "oid %u %s -> %s (got %s)", c->oid,
 		    c->isnull ? "NULL" : t_show(c->text, c->len), c->want,
 		    w.failed ? "failure" : w.buf);
+		/* The mapping decided once per column writes the same. */
+		jw_init(&m);
+		jw_arr_open(&m);
+		pgv_map(&map, c->oid);
+		pgv_map_write(&m, &map, c->text, c->len, c->isnull);
+		jw_arr_close(&m);
+		if (m.failed || strcmp(m.buf, c->want) != 0)
+			differ++;
+		jw_free(&m);
 		jw_free(&w);
 	}
+	T_OK(differ == 0, "pgv_map_write: as pgv_write on all %zu values "
+	    "(%zu differ)", sizeof(cases) / sizeof(cases[0]), differ);
 }
 
 /* A row as an object: keys and values interleave correctly. */
@@ -408,6 +420,43 @@ test_json_many(void)
  * ends with the closing brace: a cut literal never passes for an array.
  * The prefix is copied to a buffer of its exact size (AddressSanitizer).
  */
+/*
+ * Exactly the 81 built-in array types are arrays: an empty literal of
+ * each is [], and no other OID from 0 to 20000 is looked up as an array
+ * (its "{}" stays a string).  The lookup is a binary search over a sorted
+ * table; an entry it could not reach would change the count.
+ */
+static void
+test_array_types(void)
+{
+	static const unsigned int some[] = { 143, 1000, 1007, 1009, 1020,
+	    3807, 6157 };
+	struct jw	 w;
+	unsigned int	 oid;
+	size_t		 i, arrays = 0, wrong = 0;
+	int		 rc;
+
+	jw_init(&w);
+	for (oid = 0; oid <= 20000; oid++) {
+		jw_reset(&w);
+		rc = array_write(&w, oid, "{}", 2);
+		if (rc == 0) {
+			arrays++;
+			if (strcmp(w.buf, "[]") != 0)
+				wrong++;
+		} else if (rc != 1 || w.len != 0)
+			wrong++;
+	}
+	for (i = 0; i < sizeof(some) / sizeof(some[0]); i++) {
+		jw_reset(&w);
+		if (array_write(&w, some[i], "{}", 2) != 0)
+			wrong++;
+	}
+	T_OK(arrays == 81 && wrong == 0, "array types: %zu of 81 found, %zu "
+	    "wrong", arrays, wrong);
+	jw_free(&w);
+}
+
 static void
 test_array_prefixes(void)
 {
@@ -495,6 +544,7 @@ test_geo(void)
 		{ "text oid: a string", 90001, 90002, 25, pt, str },
 	};
 	struct jw	 w;
+	struct pgv_map	 map;
 	size_t		 i;
 
 	for (i = 0; i < sizeof(g) / sizeof(g[0]); i++) {
@@ -505,6 +555,14 @@ test_geo(void)
 		jw_arr_close(&w);
 		T_OK(!w.failed && strcmp(w.buf, g[i].want) == 0,
 		    "PostGIS %s (got %s)", g[i].name, w.buf);
+		jw_free(&w);
+		jw_init(&w);
+		jw_arr_open(&w);
+		pgv_map(&map, g[i].oid);
+		pgv_map_write(&w, &map, g[i].text, strlen(g[i].text), false);
+		jw_arr_close(&w);
+		T_OK(!w.failed && strcmp(w.buf, g[i].want) == 0,
+		    "PostGIS %s, mapped once (got %s)", g[i].name, w.buf);
 		jw_free(&w);
 	}
 	pgv_set_geo_oids(0, 0);
@@ -517,6 +575,7 @@ main(void)
 	test_row();
 	test_json_depth();
 	test_json_many();
+	test_array_types();
 	test_array_prefixes();
 	test_array_limit();
 	test_geo();

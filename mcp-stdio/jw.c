@@ -97,23 +97,26 @@ jw_value_due(const struct jw *w)
  * Get ready for a value: fail where a key is due or after a complete
  * top-level value, else write the comma it needs.  False if failed.
  */
-static bool
+static inline bool
 jw_pre_value(struct jw *w)
 {
-	bool	 member;
+	int	 d = w->depth;
 
 	if (w->failed)
 		return false;
-	if (w->key_due[w->depth] || (w->depth == 0 && !w->first[0])) {
+	if (w->key_due[d] || (d == 0 && !w->first[0])) {
 		w->failed = true;
 		return false;
 	}
-	/* In an object the key wrote the comma; the value ends a member. */
-	if ((member = jw_value_due(w)))
-		w->key_due[w->depth] = true;
-	else if (!w->first[w->depth])
+	/*
+	 * In an object (its key written: key_due is false) the key wrote the
+	 * comma, and the value ends a member.
+	 */
+	if (d > 0 && w->in_obj[d])
+		w->key_due[d] = true;
+	else if (!w->first[d])
 		jw_putc(w, ',');
-	w->first[w->depth] = false;
+	w->first[d] = false;
 	return !w->failed;
 }
 
@@ -296,18 +299,19 @@ static const bool jw_plain[256] = {
 };
 
 /*
- * Append s escaped, without quotes; invalid UTF-8 bytes become U+FFFD.
- * Every control character (C0, DEL, C1) and U+2028/U+2029 is escaped.
+ * Append s as a JSON string, quotes included; invalid UTF-8 bytes become
+ * U+FFFD.  Every control character (C0, DEL, C1) and U+2028/U+2029 is
+ * escaped.
  *
- * No byte of s is written as less than one byte, so room for the rest of
- * s is made once and bytes that go out as they are are stored directly;
- * an escape, longer than what it stands for, makes room for itself and
- * the rest again.  The limit fails the writer exactly when the escaped
- * text does not fit, as before (only sooner: a failed writer's bytes are
- * no one's business).
+ * No byte of s is written as less than one byte, so room for the quotes
+ * and the rest of s is made once and bytes that go out as they are are
+ * stored directly; an escape, longer than what it stands for, makes room
+ * for itself and the rest again.  The limit fails the writer exactly when
+ * the string does not fit, as before (only sooner: a failed writer's
+ * bytes are no one's business).
  */
 static void
-jw_escape(struct jw *w, const char *s, size_t len)
+jw_quote(struct jw *w, const char *s, size_t len)
 {
 	static const char	 hex[] = "0123456789abcdef";
 	const unsigned char	*p = (const unsigned char *)s;
@@ -315,14 +319,15 @@ jw_escape(struct jw *w, const char *s, size_t len)
 	unsigned int		 cp;
 	char			*o, e[6];
 
-	if (!jw_room(w, len))
+	if (len > SIZE_MAX - 2 || !jw_room(w, len + 2))
 		return;
 	o = w->buf + w->len;
-	while (i < len) {
-		if (jw_plain[p[i]]) {
+	*o++ = '"';
+	for (;;) {
+		while (i < len && jw_plain[p[i]])
 			*o++ = (char)p[i++];
-			continue;
-		}
+		if (i == len)
+			break;
 		/* An escape e of elen bytes for the k bytes at p + i, or none. */
 		k = 1;
 		elen = 0;
@@ -367,16 +372,18 @@ jw_escape(struct jw *w, const char *s, size_t len)
 				elen = 6;
 			}
 		}
+		/* The escape, the rest and the closing quote. */
 		w->len = (size_t)(o - w->buf);
-		if (!jw_room(w, elen + (len - i - k)))
+		if (!jw_room(w, elen + (len - i - k) + 1))
 			return;
 		o = w->buf + w->len;
 		memcpy(o, e, elen);
 		o += elen;
 		i += k;
 	}
-	w->len = (size_t)(o - w->buf);
+	*o++ = '"';
 	*o = '\0';
+	w->len = (size_t)(o - w->buf);
 }
 
 /* Write key k (escaped) of the current object; its value comes next. */
@@ -393,9 +400,8 @@ jw_key(struct jw *w, const char *k)
 		jw_putc(w, ',');
 	w->first[w->depth] = false;
 	w->key_due[w->depth] = false;
-	jw_putc(w, '"');
-	jw_escape(w, k, strlen(k));
-	jw_put(w, "\":", 2);
+	jw_quote(w, k, strlen(k));
+	jw_putc(w, ':');
 }
 
 /* Write the C string s as a JSON string; NULL is written as null. */
@@ -412,11 +418,8 @@ jw_str(struct jw *w, const char *s)
 void
 jw_strn(struct jw *w, const char *s, size_t len)
 {
-	if (!jw_pre_value(w))
-		return;
-	jw_putc(w, '"');
-	jw_escape(w, s, len);
-	jw_putc(w, '"');
+	if (jw_pre_value(w))
+		jw_quote(w, s, len);
 }
 
 /* Write an integer. */

@@ -134,18 +134,21 @@ fetch_sql(struct job *job, struct step *st, long long ahead_rows,
 /*
  * Append the rows of one FETCH as arrays until the row limit (one more
  * row than wanted proves truncation) or the byte budget is reached.  A
- * row is encoded under the budget's limit, so a value larger than what is
- * left is never encoded whole.  With conn (a FETCH in flight), what the
- * server sends meanwhile is read every FETCH_READ_ROWS rows, so that it
- * never waits on a full socket while these rows are encoded.
+ * row is encoded straight into the rows' writer, under a limit of what
+ * is left of the budget, so a value larger than that is never encoded
+ * whole; a row that does not fit is taken back (jw_rewind()).  With conn
+ * (a FETCH in flight), what the server sends meanwhile is read every
+ * FETCH_READ_ROWS rows, so that it never waits on a full socket while
+ * these rows are encoded.
  */
 static void
 fetch_rows(struct job *job, const PGresult *res, PGconn *conn)
 {
-	struct jw	 row;
+	struct jw	*rows = &job->rowbuf;
+	struct jw_mark	 mark;
 	struct pgv_map	*maps = NULL;
 	const char	*text;
-	size_t		 width, len, chars;
+	size_t		 width, len, chars, room, limit = rows->limit;
 	int		 r, c, n, nf;
 	bool		 isnull;
 
@@ -156,15 +159,16 @@ fetch_rows(struct job *job, const PGresult *res, PGconn *conn)
 	    sizeof(*maps))) != NULL)
 		for (c = 0; c < nf; c++)
 			pgv_map(&maps[c], PQftype(res, c));
-	jw_init(&row);
 	for (r = 0; r < n; r++) {
 		if (job->nrows >= job->row_limit) {
 			job->truncated = TRUNC_ROWS;
 			break;
 		}
-		jw_reset(&row);
-		jw_limit(&row, rows_room(job));
-		jw_arr_open(&row);
+		/* The row's bytes, after the comma every row but the first has. */
+		room = rows_room(job);
+		jw_mark(rows, &mark);
+		jw_limit(rows, rows->len + (job->nrows > 0 ? 1 : 0) + room);
+		jw_arr_open(rows);
 		/* Each cell's length is read once: for the value and the width. */
 		for (c = 0, width = (size_t)nf; c < nf; c++) {
 			len = (size_t)PQgetlength(res, r, c);
@@ -174,14 +178,14 @@ fetch_rows(struct job *job, const PGresult *res, PGconn *conn)
 				/* A NULL is empty; only an empty value may be one. */
 				isnull = len == 0 && PQgetisnull(res, r, c);
 				if (maps != NULL)
-					pgv_map_write(&row, &maps[c], text, len,
+					pgv_map_write(rows, &maps[c], text, len,
 					    isnull);
 				else
-					pgv_write(&row, PQftype(res, c), text,
+					pgv_write(rows, PQftype(res, c), text,
 					    len, isnull);
 				continue;
 			}
-			chars = rows_cut_cell(&row, text, len,
+			chars = rows_cut_cell(rows, text, len,
 			    (size_t)job->max_cell);
 			if (c < job->ncols && !job->cut[c]) {
 				job->cut[c] = true;
@@ -191,18 +195,19 @@ fetch_rows(struct job *job, const PGresult *res, PGconn *conn)
 		}
 		if (width > job->widest_row)
 			job->widest_row = width;
-		jw_arr_close(&row);
-		if (row.failed || rows_room(job) == 0) {
+		jw_arr_close(rows);
+		if (rows->failed || room == 0) {
+			jw_rewind(rows, &mark);
+			jw_limit(rows, limit);
 			job->truncated = TRUNC_BYTES;
 			break;
 		}
-		jw_copy(&job->rowbuf, &row);
+		jw_limit(rows, limit);
 		job->nrows++;
 		/* A broken link shows when its results are collected. */
 		if (conn != NULL && r % FETCH_READ_ROWS == FETCH_READ_ROWS - 1)
 			(void)PQconsumeInput(conn);
 	}
-	jw_free(&row);
 	free(maps);
 	job->elapsed_ms = now_ms() - job->started_ms;
 }

@@ -191,14 +191,13 @@ geo_coord_fast(char *b, double v)
 	while (k > 0)
 		b[n++] = d[--k];
 	if (fp > 0) {
+		/* The k digits left once trailing zeros go, right to left. */
+		for (k = GEO_DECIMALS; fp % 10 == 0; k--)
+			fp /= 10;
 		b[n++] = '.';
-		for (i = 0; i < GEO_DECIMALS; i++, fp %= (unsigned long long)
-		    GEO_SCALE) {
-			fp *= 10;
-			b[n++] = (char)('0' + fp / (unsigned long long)GEO_SCALE);
-		}
-		while (b[n - 1] == '0')
-			n--;
+		for (i = k; i > 0; i--, fp /= 10)
+			b[n + i - 1] = (char)('0' + fp % 10);
+		n += k;
 	}
 	b[n] = '\0';
 	return n;

@@ -299,6 +299,59 @@ static const bool jw_plain[256] = {
 };
 
 /*
+ * Eight bytes at a time (SWAR): jw_quote() and jw_copy_str() read their
+ * text as 64-bit words and test all eight bytes at once.  JW_BYTES(c) is
+ * c in every byte of a word.
+ */
+#define JW_BYTES(c)	(0x0101010101010101ULL * (unsigned char)(c))
+
+/*
+ * 0x80 in each byte of v that is zero, nothing in the others.  Exact for
+ * every byte: unlike the usual (v - 1) & ~v trick, no borrow crosses from
+ * one byte into the next.
+ */
+static uint64_t
+jw_zero_bytes(uint64_t v)
+{
+	return ~(((v & JW_BYTES(0x7f)) + JW_BYTES(0x7f)) | v | JW_BYTES(0x7f));
+}
+
+/* 0x80 in each byte of v that is '"' or '\\'. */
+static uint64_t
+jw_quoted8(uint64_t v)
+{
+	return jw_zero_bytes(v ^ JW_BYTES('"')) |
+	    jw_zero_bytes(v ^ JW_BYTES('\\'));
+}
+
+/*
+ * 0x80 in each byte of v that jw_plain does not hold: a control byte (its
+ * low seven bits under 0x20), DEL, '"', '\\' or a byte from 0x80 up.
+ * Each test is exact per byte: no sum carries into the next byte.
+ */
+static uint64_t
+jw_unplain8(uint64_t v)
+{
+	uint64_t	 low7 = v & JW_BYTES(0x7f);
+
+	return (v & JW_BYTES(0x80)) |
+	    (~(low7 + JW_BYTES(0x60)) & JW_BYTES(0x80)) |
+	    ((low7 + JW_BYTES(0x01)) & JW_BYTES(0x80)) |
+	    jw_quoted8(v);
+}
+
+/* The index in memory order of the first byte m marks (m is not 0). */
+static size_t
+jw_first8(uint64_t m)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	return (size_t)__builtin_clzll(m) / 8;
+#else
+	return (size_t)__builtin_ctzll(m) / 8;
+#endif
+}
+
+/*
  * Append s as a JSON string, quotes included; invalid UTF-8 bytes become
  * U+FFFD.  Every control character (C0, DEL, C1) and U+2028/U+2029 is
  * escaped.
@@ -316,6 +369,7 @@ jw_quote(struct jw *w, const char *s, size_t len)
 	static const char	 hex[] = "0123456789abcdef";
 	const unsigned char	*p = (const unsigned char *)s;
 	size_t			 i = 0, n, k, elen;
+	uint64_t		 v, m;
 	unsigned int		 cp;
 	char			*o, e[6];
 
@@ -324,6 +378,23 @@ jw_quote(struct jw *w, const char *s, size_t len)
 	o = w->buf + w->len;
 	*o++ = '"';
 	for (;;) {
+		/*
+		 * Plain bytes eight at a time, a word stored whole (the room
+		 * holds the rest of s) and o moved past its plain bytes; then
+		 * one at a time.
+		 */
+		while (len - i >= 8) {
+			memcpy(&v, s + i, sizeof(v));
+			memcpy(o, &v, sizeof(v));
+			if ((m = jw_unplain8(v)) != 0) {
+				k = jw_first8(m);
+				i += k;
+				o += k;
+				break;
+			}
+			i += 8;
+			o += 8;
+		}
 		while (i < len && jw_plain[p[i]])
 			*o++ = (char)p[i++];
 		if (i == len)
@@ -332,6 +403,15 @@ jw_quote(struct jw *w, const char *s, size_t len)
 		k = 1;
 		elen = 0;
 		cp = p[i];
+		/* Two bytes from U+00C0 on: valid, and no C1 control. */
+		if (p[i] >= 0xc3 && p[i] <= 0xdf && i + 1 < len &&
+		    (p[i + 1] & 0xc0) == 0x80) {
+			o[0] = (char)p[i];
+			o[1] = (char)p[i + 1];
+			o += 2;
+			i += 2;
+			continue;
+		}
 		if (p[i] >= 0x80) {
 			n = p[i] < 0xe0 ? 2 : p[i] < 0xf0 ? 3 : 4;
 			if (n <= len - i && json_utf8_valid(s + i, n)) {
@@ -604,42 +684,6 @@ jw_copy(struct jw *w, const struct jw *src)
 
 /* The bytes a writer's output escapes when it becomes a string. */
 static const unsigned char jw_quoted[256] = { ['"'] = 1, ['\\'] = 1 };
-
-/*
- * Eight bytes at a time (SWAR): jw_copy_str() reads its source as 64-bit
- * words.  JW_BYTES(c) is c in every byte of a word.
- */
-#define JW_BYTES(c)	(0x0101010101010101ULL * (unsigned char)(c))
-
-/*
- * 0x80 in each byte of v that is zero, nothing in the others.  Exact for
- * every byte: unlike the usual (v - 1) & ~v trick, no borrow crosses from
- * one byte into the next.
- */
-static uint64_t
-jw_zero_bytes(uint64_t v)
-{
-	return ~(((v & JW_BYTES(0x7f)) + JW_BYTES(0x7f)) | v | JW_BYTES(0x7f));
-}
-
-/* 0x80 in each byte of v that is '"' or '\\'. */
-static uint64_t
-jw_quoted8(uint64_t v)
-{
-	return jw_zero_bytes(v ^ JW_BYTES('"')) |
-	    jw_zero_bytes(v ^ JW_BYTES('\\'));
-}
-
-/* The index in memory order of the first byte m marks (m is not 0). */
-static size_t
-jw_first8(uint64_t m)
-{
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	return (size_t)__builtin_clzll(m) / 8;
-#else
-	return (size_t)__builtin_ctzll(m) / 8;
-#endif
-}
 
 /*
  * Room for need more bytes, failing as jw_room() does if they do not fit,

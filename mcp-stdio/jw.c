@@ -712,10 +712,11 @@ jw_room_more(struct jw *w, size_t need, size_t more)
  * are all there is to escape: the same bytes jw_strn() would write.
  *
  * The source is read eight bytes at a time.  Room is made for all of it,
- * its quotes and a backslash for one byte in four (as the limit allows):
- * while the room left holds the rest of the source and the closing
- * quote, a word can be stored whole, and an escape that would break that
- * makes more room first, failing only when the output cannot fit.
+ * its quotes and a backslash for one byte in four (as the limit allows);
+ * spare counts the backslashes the room still holds beyond the rest of
+ * the source and the closing quote.  A word can always be stored whole;
+ * when spare runs out, more room is made, failing only when the output
+ * cannot fit.
  */
 void
 jw_copy_str(struct jw *w, const struct jw *src)
@@ -723,7 +724,7 @@ jw_copy_str(struct jw *w, const struct jw *src)
 	const char	*p, *end;
 	char		*o, *oend;
 	uint64_t	 v, m;
-	size_t		 k;
+	size_t		 k, spare;
 
 	if (src->failed || src->depth != 0 || src->len == 0) {
 		w->failed = true;
@@ -736,33 +737,33 @@ jw_copy_str(struct jw *w, const struct jw *src)
 	*o++ = '"';
 	p = src->buf;
 	end = src->buf + src->len;
-	for (;;) {
-		/* Whole words; o then moves past the bytes before a quoted one. */
-		while (end - p >= 8) {
+	spare = (size_t)(oend - o) - src->len - 1;
+	while (p < end) {
+		if (end - p >= 8) {
+			/* A word; o then moves past the bytes before a quote. */
 			memcpy(&v, p, sizeof(v));
 			memcpy(o, &v, sizeof(v));
-			if ((m = jw_quoted8(v)) != 0) {
-				k = jw_first8(m);
-				p += k;
-				o += k;
-				break;
+			if ((m = jw_quoted8(v)) == 0) {
+				p += 8;
+				o += 8;
+				continue;
 			}
-			p += 8;
-			o += 8;
-		}
-		/* The last bytes, up to a quoted one. */
-		while (p < end && !jw_quoted[(unsigned char)*p])
+			k = jw_first8(m);
+			p += k;
+			o += k;
+		} else if (!jw_quoted[(unsigned char)*p]) {
 			*o++ = *p++;
-		if (p == end)
-			break;
-		/* The backslash, the byte, the rest and the closing quote. */
-		if (oend - o < end - p + 2) {
+			continue;
+		}
+		if (spare == 0) {
 			w->len = (size_t)(o - w->buf);
 			if ((oend = jw_room_more(w, (size_t)(end - p) + 2,
 			    (size_t)(end - p) / 4)) == NULL)
 				return;
 			o = w->buf + w->len;
+			spare = (size_t)(oend - o) - (size_t)(end - p) - 1;
 		}
+		spare--;
 		*o++ = '\\';
 		*o++ = *p++;
 	}

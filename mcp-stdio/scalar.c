@@ -81,28 +81,29 @@ static const bool pgv_json_look[256] = {
 static bool
 pgv_json_shallow(const char *s, size_t len, int max)
 {
-	const unsigned char	*p = (const unsigned char *)s;
-	size_t			 i;
+	const unsigned char	*p = (const unsigned char *)s, *end = p + len;
 	int			 depth = 0;
 	bool			 instr = false;
 
-	for (i = 0; i < len; i++) {
-		if (!pgv_json_look[p[i]])
-			continue;
+	for (;; p++) {
+		while (p < end && !pgv_json_look[*p])
+			p++;
+		if (p == end)
+			return true;
 		if (instr) {
-			if (p[i] == '\\')
-				i++;		/* the escaped byte */
-			else if (p[i] == '"')
+			if (*p == '\\') {
+				if (++p == end)		/* past the escaped byte */
+					return true;
+			} else if (*p == '"')
 				instr = false;
-		} else if (p[i] == '"')
+		} else if (*p == '"')
 			instr = true;
-		else if (p[i] == '[' || p[i] == '{') {
+		else if (*p == '[' || *p == '{') {
 			if (++depth > max)
 				return false;
-		} else if (p[i] == ']' || p[i] == '}')
+		} else if (*p == ']' || *p == '}')
 			depth--;
 	}
-	return true;
 }
 
 void

@@ -93,17 +93,29 @@ geo_bytes(struct geo_rd *r, unsigned char *b, size_t k)
 	return 0;
 }
 
+/*
+ * The 32-bit unsigned integer in the four bytes at b, little-endian (le)
+ * or big-endian: spelt out byte by byte, which compilers turn into one
+ * load (and a byte swap where the host's order differs).
+ */
+static uint32_t
+geo_get32(const unsigned char *b, bool le)
+{
+	if (le)
+		return (uint32_t)b[0] | (uint32_t)b[1] << 8 |
+		    (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+	return (uint32_t)b[3] | (uint32_t)b[2] << 8 |
+	    (uint32_t)b[1] << 16 | (uint32_t)b[0] << 24;
+}
+
 static int
 geo_u32(struct geo_rd *r, bool le, uint32_t *v)
 {
 	unsigned char	 b[4];
-	int		 i;
 
 	if (geo_bytes(r, b, sizeof(b)) == -1)
 		return -1;
-	*v = 0;
-	for (i = 0; i < 4; i++)
-		*v = *v << 8 | b[le ? 3 - i : i];
+	*v = geo_get32(b, le);
 	return 0;
 }
 
@@ -111,13 +123,15 @@ static int
 geo_f64(struct geo_rd *r, bool le, double *v)
 {
 	unsigned char	 b[8];
-	uint64_t	 u = 0;
-	int		 i;
+	uint64_t	 u;
 
 	if (geo_bytes(r, b, sizeof(b)) == -1)
 		return -1;
-	for (i = 0; i < 8; i++)
-		u = u << 8 | b[le ? 7 - i : i];
+	if (le)
+		u = (uint64_t)geo_get32(b + 4, true) << 32 | geo_get32(b, true);
+	else
+		u = (uint64_t)geo_get32(b, false) << 32 |
+		    geo_get32(b + 4, false);
 	memcpy(v, &u, sizeof(*v));
 	return 0;
 }

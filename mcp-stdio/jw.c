@@ -615,9 +615,15 @@ jw_raw(struct jw *w, const char *s, size_t len)
 	start = w->len;
 	o = w->buf + w->len;
 	for (i = 0; i < len; i++) {
+		/* A run of bytes copied as they are. */
+		while (!jw_raw_look[p[i]]) {
+			if (o == end)
+				goto full;
+			*o++ = (char)p[i];
+			if (++i == len)
+				goto done;
+		}
 		c = p[i];
-		if (!jw_raw_look[c])
-			goto store;
 		if (!instr) {
 			if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
 				continue;
@@ -654,6 +660,7 @@ store:
 			goto full;
 		*o++ = (char)c;
 	}
+done:
 	w->len = (size_t)(o - w->buf);
 	*o = '\0';
 	if (w->len == start)

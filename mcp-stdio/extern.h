@@ -419,8 +419,8 @@ void	 pgv_write(struct jw *, unsigned int oid, const char *, size_t,
  */
 struct pgv_map {
 	unsigned int	 oid;
-	unsigned int	 elem;		/* an array's element type; 0: none */
-	bool		 geo;		/* PostGIS geometry or geography */
+	unsigned int	 elem;	/* an array's element type; 0: none */
+	bool		 geo;	/* PostGIS geometry or geography */
 };
 void	 pgv_map(struct pgv_map *, unsigned int oid);
 void	 pgv_map_write(struct jw *, const struct pgv_map *, const char *,

@@ -399,7 +399,7 @@ jw_quote(struct jw *w, const char *s, size_t len)
 			*o++ = (char)p[i++];
 		if (i == len)
 			break;
-		/* An escape e of elen bytes for the k bytes at p + i, or none. */
+		/* An escape e, elen bytes, for the k bytes at p + i. */
 		k = 1;
 		elen = 0;
 		cp = p[i];
@@ -561,15 +561,15 @@ jw_num(struct jw *w, const char *s, size_t len)
 #define JW_RAW16(a)	a, a, a, a, a, a, a, a, a, a, a, a, a, a, a, a
 static const bool jw_raw_look[256] = {
 	JW_RAW16(1), JW_RAW16(1),
-	1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,		/* ' ', " */
+	1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* ' ', " */
 	JW_RAW16(0), JW_RAW16(0),
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,		/* \\ */
 	JW_RAW16(0),
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,		/* DEL */
 	JW_RAW16(0), JW_RAW16(0), JW_RAW16(0), JW_RAW16(0),
-	0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,		/* 0xc2 */
+	0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* 0xc2 */
 	JW_RAW16(0),
-	0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,		/* 0xe2 */
+	0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* 0xe2 */
 	JW_RAW16(0)
 };
 
@@ -644,7 +644,8 @@ jw_raw(struct jw *w, const char *s, size_t len)
 			k = 1;
 			if (c == 0xc2 || c == 0xe2) {
 				k = c == 0xc2 ? 2 : 3;
-				if (k > len - i || (cp = jw_unsafe_cp(p + i, k)) == 0)
+				if (k > len - i ||
+				    (cp = jw_unsafe_cp(p + i, k)) == 0)
 					goto store;
 			}
 			w->len = (size_t)(o - w->buf);
@@ -747,7 +748,7 @@ jw_copy_str(struct jw *w, const struct jw *src)
 	spare = (size_t)(oend - o) - src->len - 1;
 	while (p < end) {
 		if (end - p >= 8) {
-			/* A word; o then moves past the bytes before a quote. */
+			/* A word; o moves past the bytes before a quote. */
 			memcpy(&v, p, sizeof(v));
 			memcpy(o, &v, sizeof(v));
 			if ((m = jw_quoted8(v)) == 0) {

@@ -164,18 +164,18 @@ fetch_rows(struct job *job, const PGresult *res, PGconn *conn)
 			job->truncated = TRUNC_ROWS;
 			break;
 		}
-		/* The row's bytes, after the comma every row but the first has. */
+		/* The row's bytes, after the comma all but the first have. */
 		room = rows_room(job);
 		jw_mark(rows, &mark);
 		jw_limit(rows, rows->len + (job->nrows > 0 ? 1 : 0) + room);
 		jw_arr_open(rows);
-		/* Each cell's length is read once: for the value and the width. */
+		/* Each cell's length is read once, for value and width. */
 		for (c = 0, width = (size_t)nf; c < nf; c++) {
 			len = (size_t)PQgetlength(res, r, c);
 			width += len;
 			text = PQgetvalue(res, r, c);
 			if (len <= (size_t)job->max_cell) {
-				/* A NULL is empty; only an empty value may be one. */
+				/* A NULL is empty: only then ask. */
 				isnull = len == 0 && PQgetisnull(res, r, c);
 				if (maps != NULL)
 					pgv_map_write(rows, &maps[c], text, len,

@@ -81,7 +81,8 @@ static const bool pgv_json_look[256] = {
 static bool
 pgv_json_shallow(const char *s, size_t len, int max)
 {
-	const unsigned char	*p = (const unsigned char *)s, *end = p + len;
+	const unsigned char	*p = (const unsigned char *)s;
+	const unsigned char	*end = p + len;
 	int			 depth = 0;
 	bool			 instr = false;
 
@@ -92,7 +93,8 @@ pgv_json_shallow(const char *s, size_t len, int max)
 			return true;
 		if (instr) {
 			if (*p == '\\') {
-				if (++p == end)		/* past the escaped byte */
+				/* Past the escaped byte. */
+				if (++p == end)
 					return true;
 			} else if (*p == '"')
 				instr = false;

@@ -35,7 +35,8 @@ now_ms(void)
 #define HEX_NONE	0xff
 #define HEX_NONE16	HEX_NONE, HEX_NONE, HEX_NONE, HEX_NONE, HEX_NONE, \
 			HEX_NONE, HEX_NONE, HEX_NONE, HEX_NONE, HEX_NONE, \
-			HEX_NONE, HEX_NONE, HEX_NONE, HEX_NONE, HEX_NONE, HEX_NONE
+			HEX_NONE, HEX_NONE, HEX_NONE, HEX_NONE, HEX_NONE, \
+			HEX_NONE
 static const unsigned char hex_digits[256] = {
 	HEX_NONE16, HEX_NONE16, HEX_NONE16,
 	0, 1, 2, 3, 4, 5, 6, 7, 8, 9,				/* 0-9 */

@@ -985,7 +985,7 @@ test_writer(void)
 			ok = false;
 		jw_free(&w);
 	}
-	T_OK(ok, "a value refused at its last byte leaves the writer as it was");
+	T_OK(ok, "a value refused at its last byte leaves the writer as was");
 }
 
 /*

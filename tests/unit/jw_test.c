@@ -595,7 +595,7 @@ test_rewind(void)
 				jw_key(&w, "b");
 			if (c == 2)
 				jw_arr_open(&w);
-			/* Half a value, as deep as it likes, then taken back. */
+			/* Half a value, as deep as it goes, taken back. */
 			jw_mark(&w, &m);
 			jw_obj_open(&w);
 			jw_kstr(&w, "type", "LineString");
@@ -659,7 +659,7 @@ ref_raw(char *out, const char *s, size_t len)
 			escape = true;
 		else if (p[i] == 0xc2 && i + 1 < len && p[i + 1] > 0 &&
 		    p[i + 1] < 0xa0) {
-			/* Any byte but NUL after 0xc2 (not only C1) is taken. */
+			/* Any byte but NUL after 0xc2 (not just C1). */
 			escape = true;
 			cp = p[++i];
 		} else if (p[i] == 0xe2 && i + 2 < len && p[i + 1] == 0x80 &&
@@ -692,8 +692,9 @@ test_raw_many(void)
 {
 	static const char *pieces[] = {
 		" ", "\t", "\n", "\r", "\"", "\\", "\\\"", "\\\\", "{", "}",
-		"[", "]", ":", ",", "1", "-2.5e3", "true", "\"k\"", "abc", "\x01",
-		"\x1f", "\x7f", "", "\xc2\x85", "\xc2\xa0", "\xc2", "\xe2\x80\xa8",
+		"[", "]", ":", ",", "1", "-2.5e3", "true", "\"k\"", "abc",
+		"\x01", "\x1f", "\x7f", "", "\xc2\x85", "\xc2\xa0", "\xc2",
+		"\xe2\x80\xa8",
 		"\xe2\x80\xa9", "\xe2\x80", "\xe2\x80\xa7", "\xc3\xa9",
 		"\xf0\x9f\x98\x80", "\xff", "    ", "\\\x01", "\\\xc2\x85"
 	};
@@ -809,7 +810,8 @@ ref_strn(char *out, const char *s, size_t len)
 
 	out[o++] = '"';
 	while (i < len) {
-		cp = 0x110000;		/* none: the bytes go as they are */
+		/* None: the bytes go as they are. */
+		cp = 0x110000;
 		n = 1;
 		if (p[i] == '"' || p[i] == '\\') {
 			out[o++] = '\\';
@@ -888,7 +890,7 @@ test_escape_many(void)
 		n = i % 17;
 		for (len = 0, k = 0; k < n; k++) {
 			seed = seed * 1103515245u + 12345u;
-			/* Random pieces, or one piece repeated, or random bytes. */
+			/* Random pieces, one piece repeated, random bytes. */
 			if (i % 5 == 4) {
 				text[len++] = (char)(seed >> 16);
 				continue;
@@ -907,8 +909,8 @@ test_escape_many(void)
 		jw_reset(&w);
 		jw_limit(&w, 0);
 		jw_strn(&w, text, len);
-		if (w.failed || w.len != wlen || memcmp(w.buf, want, wlen) != 0 ||
-		    w.buf[w.len] != '\0')
+		if (w.failed || w.len != wlen ||
+		    memcmp(w.buf, want, wlen) != 0 || w.buf[w.len] != '\0')
 			wrong++;
 		/* Limits just under, at and over the output's length. */
 		for (lim = wlen > 3 ? wlen - 3 : 1; lim <= wlen + 1; lim++) {
@@ -946,7 +948,8 @@ test_copy_many(void)
 {
 	static const char *pieces[] = {
 		"\"", "\\", "a", "é", "\xe2\x80\xa8", "\x01", "\n", "\xff",
-		"\"\"", "\\\\", "\\\"", "abcdefgh", "\xf0\x9f\x98\x80", "\x7f", " "
+		"\"\"", "\\\\", "\\\"", "abcdefgh", "\xf0\x9f\x98\x80", "\x7f",
+		" "
 	};
 	const char	*pc;
 	char		 text[64];

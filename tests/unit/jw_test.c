@@ -628,6 +628,50 @@ test_rewind(void)
 }
 
 /*
+ * Test input number i: n pieces (an empty one is a NUL byte), chosen at
+ * random, or piece i / 5 repeated (i % 5 == 3), or n random bytes
+ * (i % 5 == 4), as many as fit in size; returns the length.
+ */
+static size_t
+ref_text(char *text, size_t size, const char *const *pieces,
+    size_t npieces, size_t i, size_t n, unsigned int *seed)
+{
+	const char	*pc;
+	size_t		 k, len = 0, pl;
+
+	for (k = 0; k < n; k++) {
+		*seed = *seed * 1103515245u + 12345u;
+		if (i % 5 == 4) {
+			text[len++] = (char)(*seed >> 16);
+			continue;
+		}
+		pc = pieces[(i % 5 == 3) ? (i / 5) % npieces :
+		    (*seed >> 16) % npieces];
+		pl = pc[0] == '\0' ? 1 : strlen(pc);
+		if (len + pl > size)
+			break;
+		memcpy(text + len, pc, pl);
+		len += pl;
+	}
+	return len;
+}
+
+/* The escape \uXXXX of code point cp (below 0x10000) into out: 6 bytes. */
+static size_t
+ref_u(char *out, unsigned int cp)
+{
+	static const char	 hex[] = "0123456789abcdef";
+
+	out[0] = '\\';
+	out[1] = 'u';
+	out[2] = hex[cp >> 12];
+	out[3] = hex[(cp >> 8) & 0xf];
+	out[4] = hex[(cp >> 4) & 0xf];
+	out[5] = hex[cp & 0xf];
+	return 6;
+}
+
+/*
  * jw_raw's rules one byte at a time: whitespace out of strings dropped;
  * in strings the byte after a backslash kept, control bytes, DEL, C1 and
  * U+2028/U+2029 escaped.  Returns the length written into out.
@@ -635,7 +679,6 @@ test_rewind(void)
 static size_t
 ref_raw(char *out, const char *s, size_t len)
 {
-	static const char	 hex[] = "0123456789abcdef";
 	const unsigned char	*p = (const unsigned char *)s;
 	size_t			 i, o = 0;
 	unsigned int		 cp;
@@ -668,14 +711,9 @@ ref_raw(char *out, const char *s, size_t len)
 			cp = 0x2000u + (p[i + 2] & 0x3fu);
 			i += 2;
 		}
-		if (escape) {
-			out[o++] = '\\';
-			out[o++] = 'u';
-			out[o++] = hex[cp >> 12];
-			out[o++] = hex[(cp >> 8) & 0xf];
-			out[o++] = hex[(cp >> 4) & 0xf];
-			out[o++] = hex[cp & 0xf];
-		} else
+		if (escape)
+			o += ref_u(out + o, cp);
+		else
 			out[o++] = (char)p[i];
 	}
 	return o;
@@ -699,29 +737,15 @@ test_raw_many(void)
 		"\xf0\x9f\x98\x80", "\xff", "    ", "\\\x01", "\\\xc2\x85"
 	};
 	const size_t	 npieces = sizeof(pieces) / sizeof(pieces[0]);
-	const char	*pc;
 	char		 text[96], want[96 * 6];
 	struct jw	 w;
 	unsigned int	 seed = 4242;
-	size_t		 i, k, n, len, wlen, pl, lim, wrong = 0, nlim = 0;
+	size_t		 i, len, wlen, lim, wrong = 0, nlim = 0;
 
 	jw_init(&w);
 	for (i = 0; i < 60000; i++) {
-		n = i % 19;
-		for (len = 0, k = 0; k < n; k++) {
-			seed = seed * 1103515245u + 12345u;
-			if (i % 5 == 4) {
-				text[len++] = (char)(seed >> 16);
-				continue;
-			}
-			pc = pieces[(i % 5 == 3) ? (i / 5) % npieces :
-			    (seed >> 16) % npieces];
-			pl = pc[0] == '\0' ? 1 : strlen(pc);
-			if (len + pl > sizeof(text))
-				break;
-			memcpy(text + len, pc, pl);
-			len += pl;
-		}
+		len = ref_text(text, sizeof(text), pieces, npieces, i, i % 19,
+		    &seed);
 		wlen = ref_raw(want, text, len);
 		jw_reset(&w);
 		jw_limit(&w, 0);
@@ -803,7 +827,6 @@ test_num(void)
 static size_t
 ref_strn(char *out, const char *s, size_t len)
 {
-	static const char	 hex[] = "0123456789abcdef";
 	const unsigned char	*p = (const unsigned char *)s;
 	size_t			 i = 0, o = 0, n;
 	unsigned int		 cp;
@@ -845,14 +868,8 @@ ref_strn(char *out, const char *s, size_t len)
 		if (cp == 0x110000) {
 			memcpy(out + o, s + i, n);
 			o += n;
-		} else {
-			out[o++] = '\\';
-			out[o++] = 'u';
-			out[o++] = hex[cp >> 12];
-			out[o++] = hex[(cp >> 8) & 0xf];
-			out[o++] = hex[(cp >> 4) & 0xf];
-			out[o++] = hex[cp & 0xf];
-		}
+		} else
+			o += ref_u(out + o, cp);
 		i += n;
 	}
 	out[o++] = '"';
@@ -879,32 +896,15 @@ test_escape_many(void)
 		"\xc2\x9f\xc2\xa0"
 	};
 	const size_t	 npieces = sizeof(pieces) / sizeof(pieces[0]);
-	const char	*pc;
 	char		 text[96], want[96 * 6 + 3];
 	struct jw	 w;
 	unsigned int	 seed = 777;
-	size_t		 i, k, n, len, wlen, pl, wrong = 0, lim, nlim = 0;
+	size_t		 i, len, wlen, wrong = 0, lim, nlim = 0;
 
 	jw_init(&w);
 	for (i = 0; i < 60000; i++) {
-		n = i % 17;
-		for (len = 0, k = 0; k < n; k++) {
-			seed = seed * 1103515245u + 12345u;
-			/* Random pieces, one piece repeated, random bytes. */
-			if (i % 5 == 4) {
-				text[len++] = (char)(seed >> 16);
-				continue;
-			}
-			pc = pieces[(i % 5 == 3) ? (i / 5) % npieces :
-			    (seed >> 16) % npieces];
-			pl = strlen(pc);
-			if (pc[0] == '\0')
-				pl = 1;		/* the NUL byte itself */
-			if (len + pl > sizeof(text))
-				break;
-			memcpy(text + len, pc, pl);
-			len += pl;
-		}
+		len = ref_text(text, sizeof(text), pieces, npieces, i, i % 17,
+		    &seed);
 		wlen = ref_strn(want, text, len);
 		jw_reset(&w);
 		jw_limit(&w, 0);

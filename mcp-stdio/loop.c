@@ -371,9 +371,9 @@ loop_run(const struct config *cfg, void (*with_libpq)(const struct config *))
 		if (pfd[2].fd == -1 || db_pollfd(&events) == pfd[2].fd)
 			db_service(pfd[2].revents);
 	}
-	/* Start-up ends as it would have: bad settings still exit 1. */
-	if (!loop.libpq)
-		loop_libpq();
+	/* Start-up ends as it would have (bad settings still exit 1). */
+	if (!loop.libpq && with_libpq != NULL)
+		with_libpq(cfg);
 
 	/* Leaving: stop the running statement, drop what waits. */
 	db_close();

@@ -165,17 +165,21 @@ int
 pq_load_start(void)
 {
 	pthread_attr_t	 attr;
-	int		 rc;
 
 	if (pipe2(pq.fd, O_CLOEXEC) == -1)
 		return -1;
-	if (pthread_attr_init(&attr) != 0)
-		return -1;
-	rc = pthread_attr_setstacksize(&attr, PQ_STACK) == 0 &&
-	    pthread_create(&pq.thread, &attr, pq_loader, NULL) == 0 ? 0 : -1;
-	pthread_attr_destroy(&attr);
-	pq.started = rc == 0;
-	return rc;
+	if (pthread_attr_init(&attr) == 0) {
+		if (pthread_attr_setstacksize(&attr, PQ_STACK) == 0 &&
+		    pthread_create(&pq.thread, &attr, pq_loader, NULL) == 0)
+			pq.started = true;
+		pthread_attr_destroy(&attr);
+	}
+	if (pq.started)
+		return 0;
+	close(pq.fd[0]);
+	close(pq.fd[1]);
+	pq.fd[0] = pq.fd[1] = -1;
+	return -1;
 }
 
 int

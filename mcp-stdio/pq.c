@@ -102,7 +102,8 @@
 static struct {
 	pthread_t	 thread;
 	bool		 started;	/* the loader runs, or ran unjoined */
-	bool		 loaded;	/* every pointer is set */
+	bool		 loaded;	/* every pointer is set (the loader's) */
+	bool		 ready;		/* loaded, and the loader joined */
 	int		 fd[2];		/* the loader writes a byte when done */
 	char		 error[256];	/* why the load failed */
 	struct {
@@ -191,8 +192,7 @@ pq_load_fd(void)
 bool
 pq_ready(void)
 {
-	/* What the loader writes is read only once it is joined. */
-	return !pq.started && pq.loaded;
+	return pq.ready;
 }
 
 int
@@ -206,7 +206,8 @@ pq_wait(char *why, size_t whysz)
 		pq.fd[0] = pq.fd[1] = -1;
 	} else if (!pq.loaded && pq.error[0] == '\0')
 		pq_load();	/* never started: load it here and now */
-	if (pq.loaded)
+	/* What the loader wrote is read only once it is joined. */
+	if ((pq.ready = pq.loaded))
 		return 0;
 	snprintf(why, whysz, "cannot load %s: %s", PQ_LIBRARY, pq.error);
 	return -1;
@@ -222,7 +223,7 @@ pq_need(void)
 {
 	char	 why[ERRMSG_MAX];
 
-	if (!pq_ready() && pq_wait(why, sizeof(why)) == -1)
+	if (!pq.ready && pq_wait(why, sizeof(why)) == -1)
 		errx(1, "%s", why);
 }
 

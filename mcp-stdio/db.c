@@ -56,8 +56,11 @@ static struct {
 	struct txn_item	 plan[TXN_OPENING_MAX];	/* what it carries */
 	int		 nplan;
 	int		 iplan;		/* plan[iplan] is running */
-	bool		 drain;		/* the rest of it is unwanted */
-	bool		 after_sync;	/* db.phase goes out after the sync */
+	/*
+	 * db.phase goes out after the sync: what the pipeline still carries
+	 * is unwanted.
+	 */
+	bool		 after_sync;
 	bool		 begun;		/* the job's BEGIN succeeded */
 } db;
 
@@ -107,7 +110,7 @@ db_drop(void)
 {
 	db.held = false;
 	db.discard = false;
-	db.piped = db.drain = db.after_sync = false;
+	db.piped = db.after_sync = false;
 	conn_drop();
 	db.conn = NULL;
 	db.state = DB_DOWN;
@@ -210,6 +213,7 @@ db_pollfd(short *events)
 			*events |= POLLOUT;
 		return PQsocket(db.conn);
 	default:
+		*events = 0;
 		return -1;
 	}
 }
@@ -419,7 +423,6 @@ db_dispatch(void)
 			db.next = STEP_NEXT;
 			return;
 		}
-		db.drain = db.iplan + 1 < db.nplan;
 		db.after_sync = true;
 		return;
 	}
@@ -434,7 +437,7 @@ db_dispatch(void)
 static void
 db_synced(void)
 {
-	db.piped = db.drain = false;
+	db.piped = false;
 	if (PQexitPipelineMode(db.conn) == 0) {
 		db_lost();
 		return;
@@ -541,7 +544,7 @@ db_collect(void)
 		case PGRES_COMMAND_OK:
 			if (db.phase == PH_BEGIN)
 				db.begun = true;
-			if (db.discard || db.drain)
+			if (db.discard || db.after_sync)
 				break;
 			txn_result(job, db.phase, res);
 			cb = db.phase == PH_STEP ?
@@ -565,7 +568,7 @@ db_collect(void)
 			db_lost();
 			return false;
 		default:
-			if (!db.discard && !db.drain)
+			if (!db.discard && !db.after_sync)
 				db_job_error(res);
 			break;
 		}
@@ -577,7 +580,7 @@ db_collect(void)
 		return false;
 	}
 	db.discard = false;
-	if (db.drain)
+	if (db.after_sync)
 		return true;	/* on to the sync */
 	if (early != NULL && job->steps[job->cur].late != NULL)
 		return db_early(early);

@@ -727,7 +727,10 @@ struct job {
 int	 db_init(const struct config *);
 /* Start connecting now if not connected and libpq is loaded; never blocks. */
 void	 db_connect_start(void);
-/* Socket to poll and the events wanted, or -1 when idle or unconnected. */
+/*
+ * Socket to poll and the events wanted, or -1 (events 0) when idle or
+ * unconnected.
+ */
 int	 db_pollfd(short *events);
 /* Milliseconds until a connect attempt times out, or -1. */
 int	 db_timeout_ms(void);

@@ -42,7 +42,6 @@ static struct {
 	struct job	*done;		/* finished, not yet answered */
 	bool		 eof;
 	void		(*with_libpq)(const struct config *);
-	bool		 loading;	/* libpq's loader thread was started */
 	uint64_t	 load_at;	/* start it by then at the latest */
 	bool		 libpq;		/* with_libpq has run */
 } loop;
@@ -280,11 +279,9 @@ loop_libpq(void)
 static void
 loop_load_libpq(void)
 {
-	if (loop.libpq || loop.loading || now_ms() < loop.load_at)
+	if (loop.libpq || pq_load_fd() != -1 || now_ms() < loop.load_at)
 		return;
-	if (pq_load_start() == 0)
-		loop.loading = true;
-	else
+	if (pq_load_start() == -1)
 		loop_libpq();	/* no thread: here and now */
 }
 
@@ -342,15 +339,14 @@ loop_run(const struct config *cfg, void (*with_libpq)(const struct config *))
 		pfd[0].events = 0;
 		pfd[1].fd = loop.eof ? -1 : STDIN_FILENO;
 		pfd[1].events = POLLIN;
-		events = 0;
 		pfd[2].fd = db_pollfd(&events);	/* -1: none, poll skips it */
 		pfd[2].events = events;
-		pfd[3].fd = loop.loading && !loop.libpq ? pq_load_fd() : -1;
+		pfd[3].fd = loop.libpq ? -1 : pq_load_fd();
 		pfd[3].events = POLLIN;
 		pfd[0].revents = pfd[1].revents = pfd[2].revents = 0;
 		pfd[3].revents = 0;
 		ms = db_timeout_ms();
-		if (!loop.loading && !loop.libpq)
+		if (!loop.libpq && pq_load_fd() == -1)
 			ms = PQ_LOAD_DELAY_MS;	/* then loop_load_libpq() */
 		ts.tv_sec = ms / 1000;
 		ts.tv_nsec = (long)(ms % 1000) * 1000000;

@@ -392,12 +392,3 @@ array_write_elem(struct jw *w, unsigned int elem, const char *text,
 	return array_literal(w, elem, text, len);
 }
 
-int
-array_write(struct jw *w, unsigned int oid, const char *text, size_t len)
-{
-	unsigned int	 elem;
-
-	if ((elem = array_elem(oid)) == 0)
-		return 1;
-	return array_literal(w, elem, text, len);
-}

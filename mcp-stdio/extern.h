@@ -439,16 +439,14 @@ void	 pgv_set_geo_oids(unsigned int geometry, unsigned int geography);
  */
 void	 scalar_write(struct jw *, unsigned int oid, const char *, size_t,
 	    int embed);
-/*
- * Write an array of the built-in type oid as a JSON array: 0; 1, nothing
- * written, when oid is no array type we know; -1, nothing written, when
- * the literal does not parse.  Allocates at most a scratch of the value's
- * length, freed before it returns.
- */
-int	 array_write(struct jw *, unsigned int oid, const char *, size_t);
 /* The element type of the built-in array type oid; 0 if oid is none. */
 unsigned int array_elem(unsigned int oid);
-/* array_write() of an array whose element type (array_elem()) is known. */
+/*
+ * Write an array literal whose element type is elem (array_elem()) as a
+ * JSON array: 0, or -1, nothing written, when the literal does not parse.
+ * Allocates at most a scratch of the value's length, freed before it
+ * returns.
+ */
 int	 array_write_elem(struct jw *, unsigned int elem, const char *,
 	    size_t);
 

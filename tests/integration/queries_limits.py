@@ -8,6 +8,7 @@ import json
 import os
 import re
 import selectors
+import shutil
 import socket
 import struct
 import sys
@@ -398,6 +399,7 @@ class TripCounter:
         self.stopping = True
         self.thread.join(5)
         self.lsock.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def test_round_trips():

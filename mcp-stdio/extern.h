@@ -40,6 +40,7 @@
 #define EXTERN_H
 
 #include <sys/types.h>
+#include <sys/uio.h>
 
 #include <signal.h>
 #include <stdbool.h>
@@ -60,6 +61,7 @@
 #define JSON_DEPTH_MAX		64	/* nesting of arrays and objects */
 #define JSON_TOKENS_MAX		65536	/* jsmn tokens per request */
 #define JW_DEPTH_MAX		64	/* nesting the writer accepts */
+#define JW_HOLES_MAX		2	/* values aside one writer refers to */
 #define ROWS_DEFAULT		1000	/* max_rows when not given */
 #define ROWS_CEIL_DEFAULT	10000	/* --max-rows */
 #define ROWS_CEIL_MAX		1000000
@@ -163,9 +165,22 @@ int	 err_set(struct error *, int, const char *, ...)
 /* ---- jw.c: JSON writer ------------------------------------------------ */
 
 /*
+ * A value written aside (struct jw_aside) and referred to, not copied:
+ * its bytes, or its string form's, go out at offset at of the writer's
+ * own bytes.
+ */
+struct jw_hole {
+	size_t			 at;
+	const struct jw_aside	*aside;
+	bool			 as_str;
+};
+
+/*
  * A growable output buffer.  Any failure (allocation, nesting deeper than
  * JW_DEPTH_MAX, a value where a key is due) sets the sticky flag failed;
- * later calls then do nothing.  Commas are inserted automatically.
+ * later calls then do nothing.  Commas are inserted automatically.  The
+ * output is buf with the holes filled (jw_iov()); len, limit and a
+ * mark count buf alone.
  */
 struct jw {
 	char		*buf;
@@ -177,6 +192,22 @@ struct jw {
 	bool		 in_obj[JW_DEPTH_MAX + 1];	/* an object, not an array */
 	bool		 first[JW_DEPTH_MAX + 1];	/* no comma needed yet */
 	bool		 key_due[JW_DEPTH_MAX + 1];	/* in an object, key next */
+	struct jw_hole	 holes[JW_HOLES_MAX];
+	int		 nholes;
+};
+
+/*
+ * A large value (a row set's rows) written aside in a writer of its own,
+ * json, and escaped into str as it grows: str holds what jw_copy_str()
+ * would write of json, without the quotes, up to synced bytes of json.
+ * A reply refers to both (jw_put_aside()), so the value is neither copied
+ * nor escaped when the reply is written, and its string form is built
+ * while the database is still sending.
+ */
+struct jw_aside {
+	struct jw	 json;
+	struct jw	 str;
+	size_t		 synced;
 };
 
 void	 jw_init(struct jw *);
@@ -214,6 +245,21 @@ void	 jw_num(struct jw *, const char *, size_t);
 void	 jw_copy(struct jw *, const struct jw *src);
 /* The same value as a JSON string: what jw_strn() of its bytes writes. */
 void	 jw_copy_str(struct jw *, const struct jw *src);
+/* The output's length: len and the holes' bytes. */
+size_t	 jw_size(const struct jw *);
+/*
+ * The output as at most max pieces (buf's and the holes'), empty ones
+ * left out: how many, or -1 if max is too few.
+ */
+int	 jw_iov(const struct jw *, struct iovec *, int max);
+/* Pieces jw_iov() may need for any writer. */
+#define JW_IOV_MAX		(2 * JW_HOLES_MAX + 1)
+void	 jw_aside_init(struct jw_aside *);
+void	 jw_aside_free(struct jw_aside *);
+/* Escape into str what json gained since the last call (a failure sticks). */
+void	 jw_aside_sync(struct jw_aside *);
+/* The complete, synced value a holds, as a hole in w (jw_copy()'s rules). */
+void	 jw_put_aside(struct jw *, const struct jw_aside *);
 /*
  * A writer's state before a value (jw_mark()), to take the value back if
  * it turns out to be malformed half way (jw_rewind(): nothing written,
@@ -221,6 +267,7 @@ void	 jw_copy_str(struct jw *, const struct jw *src);
  */
 struct jw_mark {
 	size_t		 len;
+	int		 nholes;
 	int		 depth;
 	bool		 failed;
 	bool		 first;
@@ -498,10 +545,10 @@ enum io_status io_fill(void);
  */
 enum io_status io_next(const char **, size_t *);
 /*
- * Write len bytes plus '\n' to stdout in one writev(); -1 once stdout has
- * failed, after which nothing more is written.
+ * Write the n pieces (at most JW_IOV_MAX) plus '\n' to stdout in one
+ * writev(); -1 once stdout has failed, after which nothing more is written.
  */
-int	 io_write_line(const char *, size_t);
+int	 io_write_line(const struct iovec *, int n);
 /* True once a write to stdout has failed: nobody reads replies. */
 bool	 io_out_broken(void);
 /* The errno of a write failure that was not the reader leaving, or 0. */
@@ -690,7 +737,7 @@ struct job {
 	void		*ctx;		/* what the method keeps, or NULL */
 	void		(*ctx_free)(void *);	/* frees ctx with the job */
 	const char	*list_key;	/* catalog listing: its array's key */
-	struct jw	 rowbuf;	/* row set: the rows array */
+	struct jw_aside	 rows;		/* row set: the rows array, aside */
 	struct jw	 cols;		/* row set: the columns array */
 	long long	 row_limit;	/* rows wanted */
 	bool		 row_ceiling_hit; /* max_rows was over --max-rows */

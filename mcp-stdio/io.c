@@ -193,18 +193,21 @@ io_writev_all(struct iovec *iov, int n)
 }
 
 int
-io_write_line(const char *buf, size_t len)
+io_write_line(const struct iovec *pieces, int n)
 {
-	struct iovec	 iov[2];
+	struct iovec	 iov[JW_IOV_MAX + 1];
 	char		 nl = '\n';
 
 	if (in.out_broken)
 		return -1;
-	iov[0].iov_base = (void *)(uintptr_t)buf;
-	iov[0].iov_len = len;
-	iov[1].iov_base = &nl;
-	iov[1].iov_len = 1;
-	if (io_writev_all(iov, 2) == -1) {
+	if (n < 0 || n > JW_IOV_MAX) {
+		errno = EINVAL;
+		return -1;
+	}
+	memcpy(iov, pieces, (size_t)n * sizeof(*iov));
+	iov[n].iov_base = &nl;
+	iov[n].iov_len = 1;
+	if (io_writev_all(iov, n + 1) == -1) {
 		in.out_broken = true;
 		/* A reader gone or a stop asked for is the normal end. */
 		if (errno != EPIPE && errno != EINTR)

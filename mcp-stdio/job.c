@@ -28,7 +28,7 @@ job_new(struct rpc_req *req, const char *tool, const struct config *cfg)
 	job->user_step = -1;
 	job->started_ms = now_ms();
 	jw_init(&job->out);
-	jw_init(&job->rowbuf);
+	jw_aside_init(&job->rows);
 	jw_init(&job->cols);
 	jw_init(&job->notes);
 	jw_obj_open(&job->out);
@@ -92,7 +92,7 @@ job_free(struct job *job)
 	free(job->pg.detail);
 	free(job->pg.hint);
 	jw_free(&job->out);
-	jw_free(&job->rowbuf);
+	jw_aside_free(&job->rows);
 	jw_free(&job->cols);
 	jw_free(&job->notes);
 	rpc_free(job->req);

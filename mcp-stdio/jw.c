@@ -165,6 +165,7 @@ jw_reset(struct jw *w)
 		w->buf[0] = '\0';
 	w->depth = 0;
 	w->failed = false;
+	w->nholes = 0;
 	memset(w->first, 0, sizeof(w->first));
 	memset(w->key_due, 0, sizeof(w->key_due));
 	memset(w->in_obj, 0, sizeof(w->in_obj));
@@ -227,6 +228,7 @@ jw_obj_reopen(struct jw *w)
 	if (w->failed)
 		return;
 	if (w->len < 2 || w->buf[w->len - 1] != '}' ||
+	    (w->nholes > 0 && w->holes[w->nholes - 1].at == w->len) ||
 	    w->depth == JW_DEPTH_MAX || w->key_due[w->depth] == false ||
 	    !w->in_obj[w->depth]) {
 		w->failed = true;
@@ -674,6 +676,22 @@ full:
 	w->failed = true;
 }
 
+/* Note a hole at offset at of w; fail if w has no room for one more. */
+static void
+jw_add_hole(struct jw *w, size_t at, const struct jw_aside *a, bool as_str)
+{
+	if (w->failed)
+		return;
+	if (w->nholes == JW_HOLES_MAX) {
+		w->failed = true;
+		return;
+	}
+	w->holes[w->nholes].at = at;
+	w->holes[w->nholes].aside = a;
+	w->holes[w->nholes].as_str = as_str;
+	w->nholes++;
+}
+
 /*
  * Write the complete value src built.  A writer only ever produces compact
  * JSON with every string escaped, so there is nothing to scan: this is
@@ -682,12 +700,20 @@ full:
 void
 jw_copy(struct jw *w, const struct jw *src)
 {
+	size_t	 base;
+	int	 i;
+
 	if (src->failed || src->depth != 0 || src->len == 0) {
 		w->failed = true;
 		return;
 	}
-	if (jw_pre_value(w))
-		jw_put(w, src->buf, src->len);
+	if (!jw_pre_value(w))
+		return;
+	base = w->len;
+	jw_put(w, src->buf, src->len);
+	for (i = 0; i < src->nholes; i++)
+		jw_add_hole(w, base + src->holes[i].at, src->holes[i].aside,
+		    src->holes[i].as_str);
 }
 
 /* The bytes a writer's output escapes when it becomes a string. */
@@ -714,38 +740,30 @@ jw_room_more(struct jw *w, size_t need, size_t more)
 }
 
 /*
- * Write the complete value src built as a JSON string.  A writer's output
- * holds no control byte, no invalid UTF-8 and no character that must be
- * escaped except '"' and '\\' (its own escapes are ASCII), so those two
- * are all there is to escape: the same bytes jw_strn() would write.
+ * Append the len bytes at p, part of a writer's output, escaped for a
+ * JSON string.  A writer's output holds no control byte, no invalid UTF-8
+ * and no character that must be escaped except '"' and '\\' (its own
+ * escapes are ASCII), so those two are all there is to escape: the bytes
+ * jw_strn() would write, without the quotes.
  *
- * The source is read eight bytes at a time.  Room is made for all of it,
- * its quotes and a backslash for one byte in four (as the limit allows);
- * spare counts the backslashes the room still holds beyond the rest of
- * the source and the closing quote.  A word can always be stored whole;
- * when spare runs out, more room is made, failing only when the output
- * cannot fit.
+ * The bytes are read eight at a time.  Room is made for all of them and a
+ * backslash for one byte in four (as the limit allows); spare counts the
+ * backslashes the room still holds beyond the rest of the bytes.  A word
+ * can always be stored whole; when spare runs out, more room is made,
+ * failing only when the output cannot fit.
  */
-void
-jw_copy_str(struct jw *w, const struct jw *src)
+static void
+jw_escape(struct jw *w, const char *p, size_t len)
 {
-	const char	*p, *end;
+	const char	*end = p + len;
 	char		*o, *oend;
 	uint64_t	 v, m;
 	size_t		 k, spare;
 
-	if (src->failed || src->depth != 0 || src->len == 0) {
-		w->failed = true;
-		return;
-	}
-	if (!jw_pre_value(w) ||
-	    (oend = jw_room_more(w, src->len + 2, src->len / 4)) == NULL)
+	if ((oend = jw_room_more(w, len, len / 4)) == NULL)
 		return;
 	o = w->buf + w->len;
-	*o++ = '"';
-	p = src->buf;
-	end = src->buf + src->len;
-	spare = (size_t)(oend - o) - src->len - 1;
+	spare = (size_t)(oend - o) - len;
 	while (p < end) {
 		if (end - p >= 8) {
 			/* A word; o moves past the bytes before a quote. */
@@ -764,20 +782,140 @@ jw_copy_str(struct jw *w, const struct jw *src)
 			continue;
 		}
 		if (spare == 0) {
+			/* The rest, and this backslash. */
 			w->len = (size_t)(o - w->buf);
-			if ((oend = jw_room_more(w, (size_t)(end - p) + 2,
+			if ((oend = jw_room_more(w, (size_t)(end - p) + 1,
 			    (size_t)(end - p) / 4)) == NULL)
 				return;
 			o = w->buf + w->len;
-			spare = (size_t)(oend - o) - (size_t)(end - p) - 1;
+			spare = (size_t)(oend - o) - (size_t)(end - p);
 		}
 		spare--;
 		*o++ = '\\';
 		*o++ = *p++;
 	}
-	*o++ = '"';
 	*o = '\0';
 	w->len = (size_t)(o - w->buf);
+}
+
+/*
+ * Write the complete value src built as a JSON string, its holes as holes
+ * of their string form: src's bytes between them escaped (jw_escape()).
+ * A hole that already is a string form cannot be escaped again: w fails.
+ */
+void
+jw_copy_str(struct jw *w, const struct jw *src)
+{
+	size_t	 from = 0;
+	int	 i;
+
+	if (src->failed || src->depth != 0 || src->len == 0) {
+		w->failed = true;
+		return;
+	}
+	/* Fail at once if even the unescaped bytes and quotes cannot fit. */
+	if (!jw_pre_value(w) || !jw_room(w, src->len + 2))
+		return;
+	jw_putc(w, '"');
+	for (i = 0; i < src->nholes; i++) {
+		jw_escape(w, src->buf + from, src->holes[i].at - from);
+		if (src->holes[i].as_str)
+			w->failed = true;
+		jw_add_hole(w, w->len, src->holes[i].aside, true);
+		from = src->holes[i].at;
+	}
+	jw_escape(w, src->buf + from, src->len - from);
+	jw_putc(w, '"');
+}
+
+size_t
+jw_size(const struct jw *w)
+{
+	const struct jw_aside	*a;
+	size_t			 n = w->len;
+	int			 i;
+
+	for (i = 0; i < w->nholes; i++) {
+		a = w->holes[i].aside;
+		n += w->holes[i].as_str ? a->str.len : a->json.len;
+	}
+	return n;
+}
+
+/* Add a piece to iov[*n] if max allows. */
+static bool
+jw_iov_add(struct iovec *iov, int max, int *n, char *p, size_t len)
+{
+	if (*n == max)
+		return false;
+	iov[*n].iov_base = p;
+	iov[*n].iov_len = len;
+	(*n)++;
+	return true;
+}
+
+int
+jw_iov(const struct jw *w, struct iovec *iov, int max)
+{
+	const struct jw_aside	*a;
+	const struct jw		*fill;
+	size_t			 from = 0, to;
+	int			 i, n = 0;
+
+	for (i = 0; i <= w->nholes; i++) {
+		to = i < w->nholes ? w->holes[i].at : w->len;
+		if (to > from && !jw_iov_add(iov, max, &n, w->buf + from,
+		    to - from))
+			return -1;
+		if (i == w->nholes)
+			break;
+		a = w->holes[i].aside;
+		fill = w->holes[i].as_str ? &a->str : &a->json;
+		if (fill->len > 0 && !jw_iov_add(iov, max, &n, fill->buf,
+		    fill->len))
+			return -1;
+		from = to;
+	}
+	return n;
+}
+
+void
+jw_aside_init(struct jw_aside *a)
+{
+	jw_init(&a->json);
+	jw_init(&a->str);
+	a->synced = 0;
+}
+
+void
+jw_aside_free(struct jw_aside *a)
+{
+	jw_free(&a->json);
+	jw_free(&a->str);
+	a->synced = 0;
+}
+
+void
+jw_aside_sync(struct jw_aside *a)
+{
+	if (a->json.failed || a->json.nholes > 0 || a->json.len < a->synced)
+		a->str.failed = true;
+	if (a->str.failed)
+		return;
+	jw_escape(&a->str, a->json.buf + a->synced, a->json.len - a->synced);
+	a->synced = a->json.len;
+}
+
+void
+jw_put_aside(struct jw *w, const struct jw_aside *a)
+{
+	if (a->json.failed || a->json.depth != 0 || a->json.len == 0 ||
+	    a->str.failed || a->synced != a->json.len) {
+		w->failed = true;
+		return;
+	}
+	if (jw_pre_value(w))
+		jw_add_hole(w, w->len, a, false);
 }
 
 /* Remember w's state before a value, for jw_rewind(). */
@@ -785,6 +923,7 @@ void
 jw_mark(const struct jw *w, struct jw_mark *m)
 {
 	m->len = w->len;
+	m->nholes = w->nholes;
 	m->depth = w->depth;
 	m->failed = w->failed;
 	m->first = w->first[w->depth];
@@ -800,6 +939,7 @@ void
 jw_rewind(struct jw *w, const struct jw_mark *m)
 {
 	w->len = m->len;
+	w->nholes = m->nholes;
 	if (w->buf != NULL)
 		w->buf[w->len] = '\0';
 	w->depth = m->depth;

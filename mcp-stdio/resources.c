@@ -159,7 +159,7 @@ res_send_read(struct job *job)
 	jw_kstr(&w, "uri", job->sql);
 	jw_kstr(&w, "mimeType", RES_MIME);
 	jw_key(&w, "text");
-	jw_strn(&w, job->out.buf, job->out.len);
+	jw_copy_str(&w, &job->out);
 	jw_obj_close(&w);
 	jw_arr_close(&w);
 	jw_obj_close(&w);

@@ -85,7 +85,7 @@ rows_cut_cell(struct jw *w, const char *text, size_t len, size_t max)
 static size_t
 rows_room(const struct job *job)
 {
-	size_t	 used = job->cols_bytes + job->rowbuf.len + 1;
+	size_t	 used = job->cols_bytes + job->rows.json.len + 1;
 
 	return (size_t)job->max_bytes > used ? (size_t)job->max_bytes - used :
 	    0;
@@ -136,7 +136,9 @@ fetch_sql(struct job *job, struct step *st, long long ahead_rows,
  * row than wanted proves truncation) or the byte budget is reached.  A
  * row is encoded straight into the rows' writer, under a limit of what
  * is left of the budget, so a value larger than that is never encoded
- * whole; a row that does not fit is taken back (jw_rewind()).  With conn
+ * whole; a row that does not fit is taken back (jw_rewind()), and one
+ * that does is escaped into the rows' string form, the text block's share
+ * (jw_aside_sync()), while it is fresh in the cache.  With conn
  * (a FETCH in flight), what the server sends meanwhile is read every
  * FETCH_READ_ROWS rows, so that it never waits on a full socket while
  * these rows are encoded.
@@ -144,7 +146,7 @@ fetch_sql(struct job *job, struct step *st, long long ahead_rows,
 static void
 fetch_rows(struct job *job, const PGresult *res, PGconn *conn)
 {
-	struct jw	*rows = &job->rowbuf;
+	struct jw	*rows = &job->rows.json;
 	struct jw_mark	 mark;
 	struct pgv_map	*maps = NULL;
 	const char	*text;
@@ -203,6 +205,7 @@ fetch_rows(struct job *job, const PGresult *res, PGconn *conn)
 			break;
 		}
 		jw_limit(rows, limit);
+		jw_aside_sync(&job->rows);
 		job->nrows++;
 		/* A broken link shows when its results are collected. */
 		if (conn != NULL && r % FETCH_READ_ROWS == FETCH_READ_ROWS - 1)
@@ -417,11 +420,10 @@ rowset_finish(struct job *job)
 		jw_arr_open(w);
 		jw_arr_close(w);
 	}
-	jw_arr_close(&job->rowbuf);
+	jw_arr_close(&job->rows.json);
+	jw_aside_sync(&job->rows);
 	jw_key(w, "rows");
-	jw_copy(w, &job->rowbuf);
-	/* The rows are in out now: their buffer goes before the reply grows. */
-	jw_free(&job->rowbuf);
+	jw_put_aside(w, &job->rows);
 	jw_kint(w, "row_count", job->nrows);
 	jw_kbool(w, "truncated", job->truncated != TRUNC_NONE);
 	jw_kint(w, "elapsed_ms", (long long)job->elapsed_ms);
@@ -476,7 +478,7 @@ add_fetch_steps(struct job *job)
 {
 	job->finish = rowset_finish;
 	job->fetch_want = 1;		/* sql_fetch_first */
-	jw_arr_open(&job->rowbuf);
+	jw_arr_open(&job->rows.json);
 	if (job_add(job, sql_describe, cb_describe, 0) == -1)
 		return -1;
 	/* It needs the DECLARE run, not its result: it may go with it. */

@@ -124,10 +124,13 @@ rpc_begin(struct jw *w, const struct rpc_req *req, const char *member)
 static int
 rpc_send(struct jw *w)
 {
+	struct iovec	 iov[JW_IOV_MAX];
+	int		 n;
+
 	jw_obj_close(w);
-	if (w->failed)
+	if (w->failed || (n = jw_iov(w, iov, JW_IOV_MAX)) == -1)
 		return -1;
-	return io_write_line(w->buf, w->len);
+	return io_write_line(iov, n);
 }
 
 void
@@ -163,9 +166,9 @@ rpc_result_end(struct jw *w, const struct rpc_req *req)
 	/* The envelope's closing brace is the one byte still to come. */
 	if (w->failed)
 		err_set(&err, RPC_INTERNAL_ERROR, "reply could not be encoded");
-	else if (w->len + 1 > reply_max)
+	else if (jw_size(w) + 1 > reply_max)
 		err_set(&err, RPC_INTERNAL_ERROR, "the reply would be %zu "
-		    "bytes, over this server's cap of %zu", w->len + 1,
+		    "bytes, over this server's cap of %zu", jw_size(w) + 1,
 		    reply_max);
 	else
 		return rpc_send(w);

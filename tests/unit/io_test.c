@@ -437,6 +437,17 @@ test_big(void)
 
 #define BIGOUT	(300 * 1000)
 
+/* io_write_line() of len bytes at s as one piece. */
+static int
+write_line(const char *s, size_t len)
+{
+	struct iovec	 iov;
+
+	iov.iov_base = (void *)(uintptr_t)s;
+	iov.iov_len = len;
+	return io_write_line(&iov, 1);
+}
+
 /*
  * In the child, fd 1 is the pipe's writer (non-blocking when nb, so a
  * full pipe makes io.c wait for its reader); exit status 0 if every
@@ -445,9 +456,10 @@ test_big(void)
 static void
 child_write(int fd, bool nb)
 {
-	char	*big;
-	size_t	 i;
-	int	 bad = 0;
+	struct iovec	 iov[3];
+	char		*big;
+	size_t		 i;
+	int		 bad = 0;
 
 	if (dup2(fd, STDOUT_FILENO) == -1)
 		_exit(100);
@@ -460,11 +472,18 @@ child_write(int fd, bool nb)
 	for (i = 0; i < BIGOUT; i++)
 		big[i] = (char)('a' + i % 26);
 	io_init(1024, NULL, NULL);
-	bad |= io_write_line("{\"a\":1}", 7) != 0;
-	bad |= io_write_line("", 0) != 0;
-	bad |= io_write_line("x\ty", 3) != 0;
-	bad |= io_write_line(big, BIGOUT) != 0;
-	bad |= io_write_line("end", 3) != 0;
+	bad |= write_line("{\"a\":1}", 7) != 0;
+	bad |= io_write_line(NULL, 0) != 0;
+	bad |= write_line("x\ty", 3) != 0;
+	/* The big line in uneven pieces, as a reply with holes goes. */
+	iov[0].iov_base = big;
+	iov[0].iov_len = 7;
+	iov[1].iov_base = big + 7;
+	iov[1].iov_len = BIGOUT / 2;
+	iov[2].iov_base = big + 7 + BIGOUT / 2;
+	iov[2].iov_len = BIGOUT - 7 - BIGOUT / 2;
+	bad |= io_write_line(iov, 3) != 0;
+	bad |= write_line("end", 3) != 0;
 	bad |= io_out_broken();
 	_exit(bad);
 }
@@ -518,7 +537,8 @@ test_write(void)
 		    nb ? " (non-blocking stdout)" : "");
 		T_OK(n == wlen && memcmp(got, want, wlen) == 0,
 		    "write: each line arrives as its bytes plus one '\\n', "
-		    "the 300000-byte one whole%s (%zu of %zu bytes)",
+		    "the 300000-byte one whole from three pieces%s (%zu of "
+		    "%zu bytes)",
 		    nb ? " through a full non-blocking pipe" : "", n, wlen);
 	}
 	free(want);
@@ -547,11 +567,11 @@ test_write_broken(void)
 		code = 0;
 		if (io_out_broken())
 			code |= 1;
-		if (io_write_line("x", 1) != -1)
+		if (write_line("x", 1) != -1)
 			code |= 2;
 		if (!io_out_broken())
 			code |= 4;
-		if (io_write_line("y", 1) != -1)
+		if (write_line("y", 1) != -1)
 			code |= 8;
 		if (io_out_errno() != 0)
 			code |= 16;
@@ -574,7 +594,7 @@ test_write_broken(void)
 		close(STDOUT_FILENO);
 		io_init(1024, NULL, NULL);
 		code = 0;
-		if (io_write_line("x", 1) != -1 || !io_out_broken())
+		if (write_line("x", 1) != -1 || !io_out_broken())
 			code |= 1;
 		if (io_out_errno() != EBADF)
 			code |= 2;

@@ -1008,6 +1008,149 @@ test_copy_many(void)
 	jw_free(&b);
 }
 
+/* The output of w with its holes filled, as one string (caller frees). */
+static char *
+flat(const struct jw *w)
+{
+	struct iovec	 iov[JW_IOV_MAX];
+	char		*buf, *o;
+	int		 i, n;
+
+	if ((n = jw_iov(w, iov, JW_IOV_MAX)) == -1 ||
+	    (buf = malloc(jw_size(w) + 1)) == NULL)
+		return NULL;
+	for (o = buf, i = 0; i < n; i++) {
+		memcpy(o, iov[i].iov_base, iov[i].iov_len);
+		o += iov[i].iov_len;
+	}
+	*o = '\0';
+	return (size_t)(o - buf) == jw_size(w) ? buf : NULL;
+}
+
+/*
+ * A value aside (rows escaped as they are added, a row taken back on the
+ * way) put in an object by reference, and that object copied into a
+ * reply as a string and as JSON, goes out as the same bytes as the
+ * copying path; each misuse fails.
+ */
+static void
+test_aside(void)
+{
+	static const char *cells[] = {
+		"plain", "a\"b\\c", "line\nbreak", "\xc3\xa9 \xe2\x80\xa8",
+		"bad \xff", "{\"k\": [1, \"x\"]}"
+	};
+	struct jw_aside	 rows;
+	struct jw_mark	 m;
+	struct jw	 out, ref, w, v;
+	struct iovec	 iov[JW_IOV_MAX];
+	char		*got;
+	size_t		 i, c;
+
+	jw_aside_init(&rows);
+	jw_arr_open(&rows.json);
+	for (i = 0; i < 40; i++) {
+		jw_mark(&rows.json, &m);
+		jw_arr_open(&rows.json);
+		for (c = 0; c < sizeof(cells) / sizeof(cells[0]); c++)
+			jw_str(&rows.json, cells[(i + c) % 6]);
+		jw_int(&rows.json, (long long)i);
+		jw_arr_close(&rows.json);
+		if (i % 7 == 3)
+			jw_rewind(&rows.json, &m);	/* taken back */
+		else
+			jw_aside_sync(&rows);
+	}
+	jw_arr_close(&rows.json);
+	jw_init(&out);
+	jw_obj_open(&out);
+	jw_kstr(&out, "a", "x\"y");
+	jw_key(&out, "rows");
+	jw_put_aside(&out, &rows);
+	T_OK(out.failed, "put_aside: a value not synced to its end fails");
+	jw_aside_sync(&rows);
+	jw_reset(&out);
+	jw_obj_open(&out);
+	jw_kstr(&out, "a", "x\"y");
+	jw_key(&out, "rows");
+	jw_put_aside(&out, &rows);
+	jw_kint(&out, "n", 34);
+	jw_obj_close(&out);
+	jw_init(&ref);
+	jw_obj_open(&ref);
+	jw_kstr(&ref, "a", "x\"y");
+	jw_key(&ref, "rows");
+	jw_copy(&ref, &rows.json);
+	jw_kint(&ref, "n", 34);
+	jw_obj_close(&ref);
+	T_OK(!out.failed && out.nholes == 1 && jw_size(&out) == ref.len &&
+	    out.len + rows.json.len == ref.len, "aside: one hole, the "
+	    "output's size counts it");
+
+	/* A reply: the object as a string, then as JSON, then reopened. */
+	jw_init(&w);
+	jw_obj_open(&w);
+	jw_key(&w, "result");
+	jw_obj_open(&w);
+	jw_key(&w, "text");
+	jw_copy_str(&w, &out);
+	jw_key(&w, "json");
+	jw_copy(&w, &out);
+	jw_obj_close(&w);
+	jw_obj_reopen(&w);
+	jw_kbool(&w, "end", true);
+	jw_obj_close(&w);
+	jw_obj_close(&w);
+	jw_init(&v);
+	jw_obj_open(&v);
+	jw_key(&v, "result");
+	jw_obj_open(&v);
+	jw_key(&v, "text");
+	jw_strn(&v, ref.buf, ref.len);
+	jw_key(&v, "json");
+	jw_copy(&v, &ref);
+	jw_kbool(&v, "end", true);
+	jw_obj_close(&v);
+	jw_obj_close(&v);
+	got = flat(&w);
+	T_OK(!w.failed && w.nholes == 2 && got != NULL && v.len ==
+	    jw_size(&w) && strcmp(got, v.buf) == 0, "aside: a reply with "
+	    "the value as string and JSON goes out as the copied one: %s",
+	    got != NULL ? got : "(none)");
+	free(got);
+	T_OK(jw_iov(&w, iov, 4) == -1 && jw_iov(&w, iov, 5) == 5,
+	    "iov: too few pieces is an error, not a short write");
+
+	/* Misuse. */
+	jw_reset(&v);
+	jw_arr_open(&v);
+	jw_copy(&v, &out);
+	jw_copy(&v, &out);
+	jw_copy(&v, &out);
+	T_OK(v.failed, "a third hole fails (JW_HOLES_MAX)");
+	jw_reset(&v);
+	jw_copy_str(&v, &w);
+	T_OK(v.failed, "a string form escaped again fails");
+	jw_reset(&v);
+	jw_arr_open(&v);
+	jw_mark(&v, &m);
+	jw_copy(&v, &out);
+	jw_rewind(&v, &m);
+	jw_int(&v, 1);
+	jw_arr_close(&v);
+	T_OK(is(&v, "[1]") && v.nholes == 0 && jw_size(&v) == 3,
+	    "rewind takes a hole back with its value");
+	rows.json.len = rows.synced - 1;	/* taken back after its sync */
+	jw_aside_sync(&rows);
+	T_OK(rows.str.failed, "sync after a rewind below what was escaped "
+	    "fails");
+	jw_free(&v);
+	jw_free(&w);
+	jw_free(&ref);
+	jw_free(&out);
+	jw_aside_free(&rows);
+}
+
 int
 main(void)
 {
@@ -1026,5 +1169,6 @@ main(void)
 	test_reopen();
 	test_copy();
 	test_copy_many();
+	test_aside();
 	return t_exit();
 }

@@ -20,7 +20,7 @@ import time
 # The helper library lives one directory up, in tests/.
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
     __file__))))
-from mcptest import (BINARY, DB, HOST, PORT, RO_PASSWORD, TOP, Server,
+from mcptest import (ASAN, BINARY, DB, HOST, PORT, RO_PASSWORD, TOP, Server,
                      check, psql, run_tests, text_of, wait_until)
 
 # Written into the fixture's readable schema by setup(), as postgres.
@@ -47,11 +47,6 @@ ALTER ROLE hostile_b SET temp_file_limit = '2MB';
 """
 
 SOCKET_DSN = "host=%s port=%s dbname=%s" % (HOST, PORT, DB)
-
-# An AddressSanitizer build sets no memory cap (its shadow memory would
-# exceed any): the cap's own tests are skipped there.
-with open(BINARY, "rb") as _f:
-    ASAN = b"__asan_init" in _f.read()
 
 
 def setup():

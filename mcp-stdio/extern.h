@@ -85,6 +85,12 @@
  * rows still wanted and the byte budget at the widest row seen.
  */
 #define FETCH_BATCH_MIN		256
+/*
+ * Toward the end, a FETCH takes half of the rows still to come (while that
+ * is more than twice this): the last one's rows are encoded after the
+ * server is done, the others while it sends the next.
+ */
+#define FETCH_TAIL_MIN		512
 /* A FETCH slower than this is not doubled: progress notes keep coming. */
 #define FETCH_SLOW_MS		PROGRESS_INTERVAL_MS
 #define CANCEL_HELPER_S		10	/* the cancel helper gives up */

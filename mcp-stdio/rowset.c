@@ -101,7 +101,9 @@ rows_room(const struct job *job)
  * so the budget bounds memory, not the rows; the doubling keeps each FETCH
  * close to the rows already seen (whose width sized it) and still brings
  * 10,000 rows in a handful of round trips, while a slow query keeps its
- * batches and so its progress notes.
+ * batches and so its progress notes.  Of more than twice FETCH_TAIL_MIN
+ * rows still to come, a FETCH takes at most half: the later ones shrink,
+ * and the last, whose rows are encoded after the server is done, is small.
  */
 static int
 fetch_sql(struct job *job, struct step *st, long long ahead_rows,
@@ -116,12 +118,14 @@ fetch_sql(struct job *job, struct step *st, long long ahead_rows,
 		grow = job->fetch_ms > 0 && now - job->fetch_ms >=
 		    FETCH_SLOW_MS ? job->fetch_want : job->fetch_want * 2;
 	n = job->row_limit - job->nrows - ahead_rows + 1;
-	if (n > grow)
-		n = grow;
 	room = room > ahead_bytes ? room - ahead_bytes : 0;
 	fit = room / (job->widest_row > 0 ? job->widest_row : 1) + 1;
 	if ((size_t)n > fit)
 		n = (long long)fit;
+	if (n > 2 * FETCH_TAIL_MIN)
+		n /= 2;
+	if (n > grow)
+		n = grow;
 	if (asprintf(&sql, "FETCH FORWARD %lld FROM " CURSOR, n) == -1)
 		return -1;
 	job->fetch_want = n;

@@ -315,6 +315,13 @@ def test_fetch_sizes():
               and max(sizes) > 256,
               "each FETCH takes at most twice the last (256 at least), "
               "and they grow", sizes)
+        # The last FETCH's rows are encoded after the server is done.
+        check(sizes[-1] <= 1024 and all(
+            b <= (10001 - sum(sizes[:k])) // 2
+            for k, b in enumerate(sizes) if 10001 - sum(sizes[:k]) > 1024),
+            "toward the end they shrink: none takes more than half of "
+            "over 1,024 rows still to come, the last takes %d" % sizes[-1],
+            sizes)
         s.stop()
 
         # The byte budget still sizes them: 40,000 bytes of 40-byte rows.

@@ -69,7 +69,9 @@ class Child:
                                      env=env, bufsize=0)
         self.pid = self.proc.pid
         self.fd = self.proc.stdout.fileno()
-        self.buf = b""
+        self.buf = bytearray(1 << 16)   # input; lines are [start, end)
+        self.start = self.end = self.scan = 0   # scan: no newline before
+        self.t_read = self.t_line = 0.0
         self.next_id = 1
         self.sel = selectors.DefaultSelector()
         self.sel.register(self.fd, selectors.EVENT_READ)
@@ -79,26 +81,45 @@ class Child:
                               .encode() + b"\n")
 
     def read_line(self, timeout=60):
-        """The next line (bytes, without its newline), or None.  Chunks
-        are joined once, when the newline has come: a reply of megabytes
-        costs the reader no more than one copy."""
+        """The next line (bytes, without its newline), or None.  Input is
+        read straight into one buffer kept between calls and only new
+        bytes are searched for the newline, so a reply of megabytes costs
+        the reader one copy, out of the buffer; t_line is when the read
+        that brought the newline returned, before that copy."""
         deadline = time.monotonic() + timeout
-        parts = [self.buf]
-        chunk = self.buf
-        while b"\n" not in chunk:
+        while True:
+            i = self.buf.find(b"\n", self.scan, self.end)
+            if i != -1:
+                self.t_line = self.t_read
+                with memoryview(self.buf) as mv:
+                    line = bytes(mv[self.start:i])
+                self.start = self.scan = i + 1
+                if self.start == self.end:
+                    self.start = self.end = self.scan = 0
+                return line
+            self.scan = self.end
+            if self.end == len(self.buf):
+                self.make_room()
             left = deadline - time.monotonic()
             if left <= 0 or not self.sel.select(left):
-                self.buf = b"".join(parts)
                 return None
-            chunk = os.read(self.fd, 1 << 22)
-            if not chunk:
-                self.buf = b"".join(parts)
+            with memoryview(self.buf) as mv:
+                n = os.readv(self.fd, [mv[self.end:]])
+            self.t_read = time.perf_counter()
+            if n == 0:
                 return None
-            parts.append(chunk)
-        data = b"".join(parts)
-        i = data.find(b"\n")
-        line, self.buf = data[:i], data[i + 1:]
-        return line
+            self.end += n
+
+    def make_room(self):
+        """Room after end: the unread bytes moved to the front, or the
+        buffer doubled."""
+        if self.start > 0:
+            n = self.end - self.start
+            self.buf[0:n] = self.buf[self.start:self.end]
+            self.scan -= self.start
+            self.start, self.end = 0, n
+        else:
+            self.buf.extend(bytes(len(self.buf)))
 
     def request(self, method, params=None, timeout=60):
         """Send one request; (seconds to its reply, reply line bytes).
@@ -116,7 +137,7 @@ class Child:
                 raise RuntimeError("no reply to %s from pid %d"
                                    % (method, self.pid))
             if b'"id":%d' % rid in line or b'"id": %d' % rid in line:
-                return time.perf_counter() - t0, line
+                return self.t_line - t0, line
 
     def initialize(self):
         """initialize and notifications/initialized; seconds from spawn

@@ -121,7 +121,7 @@
 #define MEMORY_DEFAULT_MB	128	/* --max-memory: RLIMIT_DATA, MiB */
 #define MEMORY_MIN_MB		32
 #define MEMORY_MAX_MB		65536
-/* Freed heap kept for the next call (glibc's most: 32 MiB on 64 bits). */
+/* Free heap, and row buffers, kept for the next call (main.c, job.c). */
 #define HEAP_KEEP		(32 * 1024 * 1024)
 #ifndef CALLERS_FILE_DEFAULT
 #define CALLERS_FILE_DEFAULT	"/etc/analytics-mcp/callers"

@@ -10,6 +10,44 @@
 
 #include "extern.h"
 
+/*
+ * The rows of the last row set, kept for the next (up to HEAP_KEEP of
+ * buffers): megabytes returned to the system would be faulted in again,
+ * page by page, by every large result.
+ */
+static struct jw_aside	 spare_rows;
+static bool		 spare_held;
+
+/* A row set's rows, empty: the spare's buffers if there are any. */
+static void
+job_rows_take(struct jw_aside *rows)
+{
+	if (!spare_held) {
+		jw_aside_init(rows);
+		return;
+	}
+	*rows = spare_rows;
+	spare_held = false;
+	jw_reset(&rows->json);
+	jw_reset(&rows->str);
+	jw_limit(&rows->json, 0);
+	jw_limit(&rows->str, 0);
+	rows->synced = 0;
+}
+
+/* Keep a job's rows as the spare, or free them. */
+static void
+job_rows_give(struct jw_aside *rows)
+{
+	if (!spare_held && rows->json.buf != NULL && rows->str.buf != NULL &&
+	    rows->json.cap + rows->str.cap <= HEAP_KEEP) {
+		spare_rows = *rows;
+		spare_held = true;
+		return;
+	}
+	jw_aside_free(rows);
+}
+
 struct job *
 job_new(struct rpc_req *req, const char *tool, const struct config *cfg)
 {
@@ -28,7 +66,7 @@ job_new(struct rpc_req *req, const char *tool, const struct config *cfg)
 	job->user_step = -1;
 	job->started_ms = now_ms();
 	jw_init(&job->out);
-	jw_aside_init(&job->rows);
+	job_rows_take(&job->rows);
 	jw_init(&job->cols);
 	jw_init(&job->notes);
 	jw_obj_open(&job->out);
@@ -92,7 +130,7 @@ job_free(struct job *job)
 	free(job->pg.detail);
 	free(job->pg.hint);
 	jw_free(&job->out);
-	jw_aside_free(&job->rows);
+	job_rows_give(&job->rows);
 	jw_free(&job->cols);
 	jw_free(&job->notes);
 	rpc_free(job->req);

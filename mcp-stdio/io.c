@@ -204,7 +204,8 @@ io_write_line(const struct iovec *pieces, int n)
 		errno = EINVAL;
 		return -1;
 	}
-	memcpy(iov, pieces, (size_t)n * sizeof(*iov));
+	if (n > 0)
+		memcpy(iov, pieces, (size_t)n * sizeof(*iov));
 	iov[n].iov_base = &nl;
 	iov[n].iov_len = 1;
 	if (io_writev_all(iov, n + 1) == -1) {

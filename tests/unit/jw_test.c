@@ -1151,6 +1151,102 @@ test_aside(void)
 	jw_aside_free(&rows);
 }
 
+/*
+ * Random rows (strings of the pieces test_copy_many uses, numbers, nested
+ * arrays), some taken back after their sync was due, kept aside and put
+ * in a reply as string and JSON: always the bytes of the copying path.
+ */
+static void
+test_aside_many(void)
+{
+	static const char *pieces[] = {
+		"\"", "\\", "a", "\xc3\xa9", "\xe2\x80\xa8", "\x01", "\n",
+		"\xff", "\\\"", "abcdefgh", "\xf0\x9f\x98\x80", " "
+	};
+	struct jw_aside	 rows;
+	struct jw_mark	 m;
+	struct jw	 out, ref, w, v;
+	const char	*pc;
+	char		 text[48], *got;
+	unsigned int	 seed = 777;
+	size_t		 len, k, n, c, r, bad = 0, tried = 0;
+
+	jw_aside_init(&rows);
+	jw_init(&out);
+	jw_init(&ref);
+	jw_init(&w);
+	jw_init(&v);
+	for (n = 0; n < 300; n++) {
+		jw_aside_free(&rows);
+		jw_aside_init(&rows);
+		jw_arr_open(&rows.json);
+		for (r = 0; r < n % 17; r++) {
+			jw_mark(&rows.json, &m);
+			jw_arr_open(&rows.json);
+			for (c = 0; c < 4; c++) {
+				for (len = 0, k = 0; k < (r + c + n) % 9; k++) {
+					seed = seed * 1103515245u + 12345u;
+					pc = pieces[(seed >> 16) % 12];
+					if (len + strlen(pc) >= sizeof(text))
+						break;
+					memcpy(text + len, pc, strlen(pc));
+					len += strlen(pc);
+				}
+				if (c == 3) {
+					jw_arr_open(&rows.json);
+					jw_int(&rows.json, (long long)r);
+					jw_strn(&rows.json, text, len);
+					jw_arr_close(&rows.json);
+				} else
+					jw_strn(&rows.json, text, len);
+			}
+			jw_arr_close(&rows.json);
+			if ((seed >> 8) % 5 == 0)
+				jw_rewind(&rows.json, &m);
+			else
+				jw_aside_sync(&rows);
+		}
+		jw_arr_close(&rows.json);
+		jw_aside_sync(&rows);
+
+		jw_reset(&out);
+		jw_reset(&ref);
+		jw_obj_open(&out);
+		jw_obj_open(&ref);
+		jw_key(&out, "rows");
+		jw_key(&ref, "rows");
+		jw_put_aside(&out, &rows);
+		jw_copy(&ref, &rows.json);
+		jw_kint(&out, "n", (long long)n);
+		jw_kint(&ref, "n", (long long)n);
+		jw_obj_close(&out);
+		jw_obj_close(&ref);
+		jw_reset(&w);
+		jw_reset(&v);
+		jw_arr_open(&w);
+		jw_arr_open(&v);
+		jw_copy_str(&w, &out);
+		jw_strn(&v, ref.buf, ref.len);
+		jw_copy(&w, &out);
+		jw_copy(&v, &ref);
+		jw_arr_close(&w);
+		jw_arr_close(&v);
+		got = flat(&w);
+		tried++;
+		if (w.failed || v.failed || got == NULL ||
+		    jw_size(&w) != v.len || strcmp(got, v.buf) != 0)
+			bad++;
+		free(got);
+	}
+	T_OK(bad == 0, "aside: %zu random row sets with rows taken back go "
+	    "out as the copying path writes them (%zu differ)", tried, bad);
+	jw_free(&v);
+	jw_free(&w);
+	jw_free(&ref);
+	jw_free(&out);
+	jw_aside_free(&rows);
+}
+
 int
 main(void)
 {
@@ -1170,5 +1266,6 @@ main(void)
 	test_copy();
 	test_copy_many();
 	test_aside();
+	test_aside_many();
 	return t_exit();
 }

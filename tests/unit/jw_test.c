@@ -1152,9 +1152,9 @@ test_aside(void)
 }
 
 /*
- * Random rows (strings of the pieces test_copy_many uses, numbers, nested
- * arrays), some taken back after their sync was due, kept aside and put
- * in a reply as string and JSON: always the bytes of the copying path.
+ * Random rows (strings made by ref_text, numbers, nested arrays), some
+ * taken back before their sync, kept aside and put in a reply as string
+ * and JSON: always the bytes of the copying path.
  */
 static void
 test_aside_many(void)
@@ -1163,13 +1163,13 @@ test_aside_many(void)
 		"\"", "\\", "a", "\xc3\xa9", "\xe2\x80\xa8", "\x01", "\n",
 		"\xff", "\\\"", "abcdefgh", "\xf0\x9f\x98\x80", " "
 	};
+	const size_t	 npieces = sizeof(pieces) / sizeof(pieces[0]);
 	struct jw_aside	 rows;
 	struct jw_mark	 m;
 	struct jw	 out, ref, w, v;
-	const char	*pc;
 	char		 text[48], *got;
 	unsigned int	 seed = 777;
-	size_t		 len, k, n, c, r, bad = 0, tried = 0;
+	size_t		 len, n, c, r, t = 0, bad = 0, tried = 0;
 
 	jw_aside_init(&rows);
 	jw_init(&out);
@@ -1184,14 +1184,8 @@ test_aside_many(void)
 			jw_mark(&rows.json, &m);
 			jw_arr_open(&rows.json);
 			for (c = 0; c < 4; c++) {
-				for (len = 0, k = 0; k < (r + c + n) % 9; k++) {
-					seed = seed * 1103515245u + 12345u;
-					pc = pieces[(seed >> 16) % 12];
-					if (len + strlen(pc) >= sizeof(text))
-						break;
-					memcpy(text + len, pc, strlen(pc));
-					len += strlen(pc);
-				}
+				len = ref_text(text, sizeof(text), pieces,
+				    npieces, t++, (r + c + n) % 9, &seed);
 				if (c == 3) {
 					jw_arr_open(&rows.json);
 					jw_int(&rows.json, (long long)r);

@@ -17,6 +17,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include "extern.h"
 
 #define JW_INITIAL	256
@@ -719,6 +723,37 @@ jw_copy(struct jw *w, const struct jw *src)
 /* The bytes a writer's output escapes when it becomes a string. */
 static const unsigned char jw_quoted[256] = { ['"'] = 1, ['\\'] = 1 };
 
+#ifdef __SSE2__
+/*
+ * Escape the sixteen bytes at p to o: a backslash before each '"' and
+ * '\\' (what jw_quoted holds); the number of backslashes.  Each is
+ * followed by sixteen bytes loaded from its quote on, so the caller must
+ * have sixteen bytes more to read at p and room for thirty-two plus the
+ * backslashes at o.  x86-64 always has SSE2.
+ */
+static unsigned int
+jw_escape16(const char *p, char *o)
+{
+	__m128i		 v;
+	unsigned int	 m, k, at = 0, n = 0;
+
+	v = _mm_loadu_si128((const void *)p);
+	_mm_storeu_si128((void *)o, v);
+	m = (unsigned int)_mm_movemask_epi8(_mm_or_si128(
+	    _mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+	    _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
+	for (; m != 0; m &= m - 1, n++) {
+		/* o is where byte at went; the quote k goes after its backslash. */
+		k = (unsigned int)__builtin_ctz(m);
+		o += k - at;
+		*o++ = '\\';
+		_mm_storeu_si128((void *)o, _mm_loadu_si128((const void *)(p + k)));
+		at = k;
+	}
+	return n;
+}
+#endif
+
 /*
  * Room for need more bytes, failing as jw_room() does if they do not fit,
  * and for up to more bytes beyond them as far as the limit allows; where
@@ -746,11 +781,13 @@ jw_room_more(struct jw *w, size_t need, size_t more)
  * escapes are ASCII), so those two are all there is to escape: the bytes
  * jw_strn() would write, without the quotes.
  *
- * The bytes are read eight at a time.  Room is made for all of them and a
- * backslash for one byte in four (as the limit allows); spare counts the
- * backslashes the room still holds beyond the rest of the bytes.  A word
- * can always be stored whole; when spare runs out, more room is made,
- * failing only when the output cannot fit.
+ * The bytes are read sixteen (SSE2) or eight at a time.  Room is made for
+ * all of them and a backslash for one byte in four (as the limit allows);
+ * spare counts the backslashes the room still holds beyond the rest of
+ * the bytes.  A word can always be stored whole, and a block of sixteen
+ * with all its backslashes while sixteen more bytes follow and spare
+ * holds sixteen; when spare runs out, more room is made, failing only
+ * when the output cannot fit.
  */
 static void
 jw_escape(struct jw *w, const char *p, size_t len)
@@ -765,6 +802,15 @@ jw_escape(struct jw *w, const char *p, size_t len)
 	o = w->buf + w->len;
 	spare = (size_t)(oend - o) - len;
 	while (p < end) {
+#ifdef __SSE2__
+		if (end - p >= 32 && spare >= 16) {
+			k = jw_escape16(p, o);
+			p += 16;
+			o += 16 + k;
+			spare -= k;
+			continue;
+		}
+#endif
 		if (end - p >= 8) {
 			/* A word; o moves past the bytes before a quote. */
 			memcpy(&v, p, sizeof(v));

@@ -939,9 +939,10 @@ test_escape_many(void)
 }
 
 /*
- * jw_copy_str reads eight bytes at a time: on many writer outputs, of
- * every length around the word size and with quotes and backslashes at
- * every offset, it must write exactly what jw_strn writes.
+ * jw_copy_str reads sixteen or eight bytes at a time: on many writer
+ * outputs, short and long, of every length around the word sizes, with
+ * quotes and backslashes at every offset, sparse and in runs (a whole
+ * block of them), it must write exactly what jw_strn writes.
  */
 static void
 test_copy_many(void)
@@ -949,29 +950,21 @@ test_copy_many(void)
 	static const char *pieces[] = {
 		"\"", "\\", "a", "é", "\xe2\x80\xa8", "\x01", "\n", "\xff",
 		"\"\"", "\\\\", "\\\"", "abcdefgh", "\xf0\x9f\x98\x80", "\x7f",
-		" "
+		" ", "abcdefghijklmnopq", "\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\""
 	};
-	const char	*pc;
-	char		 text[64];
+	const size_t	 npieces = sizeof(pieces) / sizeof(pieces[0]);
+	char		 text[320];
 	struct jw	 src, a, b;
 	unsigned int	 seed = 12345;
-	size_t		 n, len, bad = 0, tried = 0, i, k, lim, nlim = 0;
+	size_t		 len, bad = 0, tried = 0, i, lim, nlim = 0;
 
 	jw_init(&src);
 	jw_init(&a);
 	jw_init(&b);
 	for (i = 0; i < 40000; i++) {
-		/* A string of up to 12 random pieces, or of one repeated. */
-		n = i % 13;
-		for (len = 0, k = 0; k < n; k++) {
-			seed = seed * 1103515245u + 12345u;
-			pc = pieces[(i & 1) ? (i / 2) % 15 :
-			    (seed >> 16) % 15];
-			if (len + strlen(pc) >= sizeof(text))
-				break;
-			memcpy(text + len, pc, strlen(pc));
-			len += strlen(pc);
-		}
+		/* Up to 12 pieces, or (one in eight) up to 80. */
+		len = ref_text(text, sizeof(text), pieces, npieces, i,
+		    i % 8 == 7 ? i % 81 : i % 13, &seed);
 		jw_reset(&src);
 		if (i % 3 == 0)
 			jw_strn(&src, text, len);

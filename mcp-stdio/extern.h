@@ -244,6 +244,8 @@ void	 jw_null(struct jw *);
  * stays on one line.
  */
 void	 jw_raw(struct jw *, const char *, size_t);
+/* jw_raw(), or -1 and nothing written if it nests deeper than the int. */
+int	 jw_raw_max(struct jw *, const char *, size_t, int);
 /* A number whose grammar the caller checked: jw_raw() without the scan. */
 void	 jw_num(struct jw *, const char *, size_t);
 /*

@@ -12,6 +12,7 @@
  * a comma is needed (first) and whether an object expects a key (key_due);
  * an object whose key_due is false is between a key and its value.
  */
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -560,18 +561,19 @@ jw_num(struct jw *w, const char *s, size_t len)
 }
 
 /*
- * The bytes jw_raw() must look at: whitespace, '"', '\\', control bytes,
- * DEL, and 0xc2 and 0xe2, which begin the sequences it escapes.  Every
- * other byte is copied as it is, in a string or out of one.
+ * The bytes jw_raw_max() must look at: whitespace, '"', '\\', the brackets
+ * and braces it counts, control bytes, DEL, and 0xc2 and 0xe2, which
+ * begin the sequences it escapes.  Every other byte is copied as it is,
+ * in a string or out of one.
  */
 #define JW_RAW16(a)	a, a, a, a, a, a, a, a, a, a, a, a, a, a, a, a
 static const bool jw_raw_look[256] = {
 	JW_RAW16(1), JW_RAW16(1),
 	1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* ' ', " */
 	JW_RAW16(0), JW_RAW16(0),
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,		/* \\ */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 0, 0,		/* [ \\ ] */
 	JW_RAW16(0),
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,		/* DEL */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 1, 0, 1,		/* { } DEL */
 	JW_RAW16(0), JW_RAW16(0), JW_RAW16(0), JW_RAW16(0),
 	0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* 0xc2 */
 	JW_RAW16(0),
@@ -601,23 +603,27 @@ jw_raw_room(struct jw *w, size_t n)
  * valid JSON cannot hold), a C1 control or U+2028/U+2029 is escaped, so
  * the output stays on one line whatever the bytes.  The byte after a
  * backslash in a string is copied as it is.  Nothing left after dropping
- * whitespace fails.
+ * whitespace fails.  Returns -1, with w as it was, if arrays and objects
+ * nest deeper than max; else 0 (w may have failed).
  *
  * No byte is written longer but for an escape, so bytes are stored
  * straight into room made for the rest of s; an escape makes room again.
  */
-void
-jw_raw(struct jw *w, const char *s, size_t len)
+int
+jw_raw_max(struct jw *w, const char *s, size_t len, int max)
 {
 	const unsigned char	*p = (const unsigned char *)s;
+	struct jw_mark		 mark;
 	size_t			 i, start, k;
 	unsigned int		 cp;
 	unsigned char		 c;
 	char			*o, *end;
+	int			 depth = 0;
 	bool			 instr = false;
 
+	jw_mark(w, &mark);
 	if (!jw_pre_value(w) || (end = jw_raw_room(w, len)) == NULL)
-		return;
+		return 0;
 	start = w->len;
 	o = w->buf + w->len;
 	for (i = 0; i < len; i++) {
@@ -635,6 +641,13 @@ jw_raw(struct jw *w, const char *s, size_t len)
 				continue;
 			if (c == '"')
 				instr = true;
+			else if (c == '[' || c == '{') {
+				if (depth++ >= max) {
+					jw_rewind(w, &mark);
+					return -1;
+				}
+			} else if (c == ']' || c == '}')
+				depth--;
 			goto store;
 		}
 		if (c == '"')
@@ -658,7 +671,7 @@ jw_raw(struct jw *w, const char *s, size_t len)
 			jw_put_u(w, cp);
 			i += k - 1;
 			if ((end = jw_raw_room(w, len - i - 1)) == NULL)
-				return;
+				return 0;
 			o = w->buf + w->len;
 			continue;
 		}
@@ -672,12 +685,20 @@ done:
 	*o = '\0';
 	if (w->len == start)
 		w->failed = true;
-	return;
+	return 0;
 full:
 	/* The value does not fit under the limit. */
 	w->len = (size_t)(o - w->buf);
 	*o = '\0';
 	w->failed = true;
+	return 0;
+}
+
+/* jw_raw_max() at any depth. */
+void
+jw_raw(struct jw *w, const char *s, size_t len)
+{
+	(void)jw_raw_max(w, s, len, INT_MAX);
 }
 
 /* Note a hole at offset at of w; fail if w has no room for one more. */

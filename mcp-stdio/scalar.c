@@ -68,46 +68,6 @@ pgv_is_number(const char *s, size_t len)
 	return i == len;
 }
 
-/* The bytes pgv_json_shallow() must look at; it skips every other. */
-static const bool pgv_json_look[256] = {
-	['"'] = true, ['\\'] = true, ['['] = true, [']'] = true,
-	['{'] = true, ['}'] = true
-};
-
-/*
- * True if the JSON text nests arrays and objects no deeper than max: a
- * deeper document is sent as a string, which every client can parse.
- */
-static bool
-pgv_json_shallow(const char *s, size_t len, int max)
-{
-	const unsigned char	*p = (const unsigned char *)s;
-	const unsigned char	*end = p + len;
-	int			 depth = 0;
-	bool			 instr = false;
-
-	for (;; p++) {
-		while (p < end && !pgv_json_look[*p])
-			p++;
-		if (p == end)
-			return true;
-		if (instr) {
-			if (*p == '\\') {
-				/* Past the escaped byte. */
-				if (++p == end)
-					return true;
-			} else if (*p == '"')
-				instr = false;
-		} else if (*p == '"')
-			instr = true;
-		else if (*p == '[' || *p == '{') {
-			if (++depth > max)
-				return false;
-		} else if (*p == ']' || *p == '}')
-			depth--;
-	}
-}
-
 void
 scalar_write(struct jw *w, unsigned int oid, const char *text, size_t len,
     int embed)
@@ -136,9 +96,7 @@ scalar_write(struct jw *w, unsigned int oid, const char *text, size_t len,
 		break;
 	case PGV_JSONOID:
 	case PGV_JSONBOID:
-		if (pgv_json_shallow(text, len, embed))
-			jw_raw(w, text, len);
-		else
+		if (jw_raw_max(w, text, len, embed) == -1)
 			jw_strn(w, text, len);
 		break;
 	default:

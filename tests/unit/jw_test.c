@@ -11,6 +11,7 @@
 #include "t.h"
 
 #define RAW(w, s)	jw_raw(w, s, sizeof(s) - 1)
+#define RAW_MAX(w, s, max)	jw_raw_max(w, s, sizeof(s) - 1, max)
 
 /* True if w holds exactly want, NUL-terminated, and has not failed. */
 static bool
@@ -193,6 +194,21 @@ test_raw(void)
 	jw_init(&w);
 	RAW(&w, " \n\t");
 	T_OK(w.failed, "raw: whitespace only fails");
+	jw_free(&w);
+
+	/*
+	 * jw_raw_max: brackets in strings do not count; one level too deep
+	 * writes nothing, not even the comma, and the writer goes on.
+	 */
+	jw_init(&w);
+	jw_arr_open(&w);
+	T_OK(RAW_MAX(&w, "[{\"a\": [\"]]\"]}]", 3) == 0 &&
+	    RAW_MAX(&w, "[[[[1]]]]", 3) == -1 &&
+	    RAW_MAX(&w, "[[[1]]]", 3) == 0, "raw_max: deeper fails");
+	jw_str(&w, "x");
+	jw_arr_close(&w);
+	T_OK(is(&w, "[[{\"a\":[\"]]\"]}],[[[1]]],\"x\"]"),
+	    "raw_max: the writer as it was after a refused value: %s", w.buf);
 	jw_free(&w);
 }
 

@@ -764,11 +764,12 @@ jw_escape16(const char *p, char *o)
 	    _mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
 	    _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
 	for (; m != 0; m &= m - 1, n++) {
-		/* o is where byte at went; the quote k goes after its backslash. */
+		/* o holds byte at; quote k goes after its backslash. */
 		k = (unsigned int)__builtin_ctz(m);
 		o += k - at;
 		*o++ = '\\';
-		_mm_storeu_si128((void *)o, _mm_loadu_si128((const void *)(p + k)));
+		v = _mm_loadu_si128((const void *)(p + k));
+		_mm_storeu_si128((void *)o, v);
 		at = k;
 	}
 	return n;

@@ -896,17 +896,21 @@ jw_copy_str(struct jw *w, const struct jw *src)
 	jw_putc(w, '"');
 }
 
+/* The writer whose bytes fill hole h: its value's JSON or string form. */
+static const struct jw *
+jw_hole_fill(const struct jw_hole *h)
+{
+	return h->as_str ? &h->aside->str : &h->aside->json;
+}
+
 size_t
 jw_size(const struct jw *w)
 {
-	const struct jw_aside	*a;
-	size_t			 n = w->len;
-	int			 i;
+	size_t	 n = w->len;
+	int	 i;
 
-	for (i = 0; i < w->nholes; i++) {
-		a = w->holes[i].aside;
-		n += w->holes[i].as_str ? a->str.len : a->json.len;
-	}
+	for (i = 0; i < w->nholes; i++)
+		n += jw_hole_fill(&w->holes[i])->len;
 	return n;
 }
 
@@ -925,10 +929,9 @@ jw_iov_add(struct iovec *iov, int max, int *n, char *p, size_t len)
 int
 jw_iov(const struct jw *w, struct iovec *iov, int max)
 {
-	const struct jw_aside	*a;
-	const struct jw		*fill;
-	size_t			 from = 0, to;
-	int			 i, n = 0;
+	const struct jw	*fill;
+	size_t		 from = 0, to;
+	int		 i, n = 0;
 
 	for (i = 0; i <= w->nholes; i++) {
 		to = i < w->nholes ? w->holes[i].at : w->len;
@@ -937,8 +940,7 @@ jw_iov(const struct jw *w, struct iovec *iov, int max)
 			return -1;
 		if (i == w->nholes)
 			break;
-		a = w->holes[i].aside;
-		fill = w->holes[i].as_str ? &a->str : &a->json;
+		fill = jw_hole_fill(&w->holes[i]);
 		if (fill->len > 0 && !jw_iov_add(iov, max, &n, fill->buf,
 		    fill->len))
 			return -1;

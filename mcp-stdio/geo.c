@@ -119,20 +119,30 @@ geo_u32(struct geo_rd *r, bool le, uint32_t *v)
 	return 0;
 }
 
-static int
-geo_f64(struct geo_rd *r, bool le, double *v)
+/* The double in the eight bytes at b, little-endian (le) or big-endian. */
+static double
+geo_get64(const unsigned char *b, bool le)
 {
-	unsigned char	 b[8];
 	uint64_t	 u;
+	double		 v;
 
-	if (geo_bytes(r, b, sizeof(b)) == -1)
-		return -1;
 	if (le)
 		u = (uint64_t)geo_get32(b + 4, true) << 32 | geo_get32(b, true);
 	else
 		u = (uint64_t)geo_get32(b, false) << 32 |
 		    geo_get32(b + 4, false);
-	memcpy(v, &u, sizeof(*v));
+	memcpy(&v, &u, sizeof(v));
+	return v;
+}
+
+static int
+geo_f64(struct geo_rd *r, bool le, double *v)
+{
+	unsigned char	 b[8];
+
+	if (geo_bytes(r, b, sizeof(b)) == -1)
+		return -1;
+	*v = geo_get64(b, le);
 	return 0;
 }
 
@@ -417,6 +427,50 @@ geo_object(struct geo_rd *r, struct jw *w, const struct geo_hdr *h, int nest)
 	return 0;
 }
 
+/* What geo_point2d() writes before a point's two coordinates. */
+#define GEO_POINT_OPEN		"{\"type\":\"Point\",\"coordinates\":["
+
+/*
+ * The commonest value, a little-endian two-dimensional point with SRID
+ * 4326, 0 or none (25 or 21 bytes), read at once and written as one piece:
+ * exactly what the walk writes for it, at a fraction of the cost.  Returns
+ * 0, or -1 with nothing written for any other value, which the walk then
+ * reads (an empty point, NaN, included).
+ */
+static int
+geo_point2d(struct jw *w, const char *hex, size_t len)
+{
+	unsigned char	 b[25];
+	/* The opening, two coordinates of GEO_COORD_MAX - 1 bytes, "," "]}". */
+	char		 out[sizeof(GEO_POINT_OPEN) + 2 * GEO_COORD_MAX];
+	size_t		 n = len / 2, at, k;
+	uint32_t	 srid = 0;
+	double		 c;
+	int		 i;
+
+	if ((n != 21 && n != 25) || hex_decode(b, hex, n) == -1 ||
+	    b[0] != 1 || geo_get32(b + 1, true) !=
+	    (n == 25 ? GEO_POINT | GEO_FLAG_SRID : GEO_POINT))
+		return -1;
+	if (n == 25)
+		srid = geo_get32(b + 5, true);
+	if (srid != 0 && srid != GEO_SRID_WGS84)
+		return -1;
+	memcpy(out, GEO_POINT_OPEN, sizeof(GEO_POINT_OPEN) - 1);
+	at = sizeof(GEO_POINT_OPEN) - 1;
+	for (i = 0; i < 2; i++) {
+		c = geo_get64(b + n - 16 + 8 * i, true);
+		if (!isfinite(c) || (k = geo_coord(out + at, c)) == 0)
+			return -1;
+		at += k;
+		out[at++] = i == 0 ? ',' : ']';
+	}
+	out[at++] = '}';
+	/* jw_num() writes any value whose text the caller vouches for. */
+	jw_num(w, out, at);
+	return 0;
+}
+
 /* One walk over the whole value; -1 unless it is exactly one geometry. */
 static int
 geo_walk(const char *hex, size_t len, struct jw *w)
@@ -443,6 +497,8 @@ geo_write(struct jw *w, const char *hex, size_t len)
 
 	if (hex == NULL || len == 0 || len % 2 != 0)
 		return -1;
+	if (geo_point2d(w, hex, len) == 0)
+		return 0;
 	jw_mark(w, &m);
 	if (geo_walk(hex, len, w) == -1) {
 		jw_rewind(w, &m);

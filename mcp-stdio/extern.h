@@ -157,6 +157,9 @@ struct config {
 	const char	*audit_log;	/* NULL: no JSON lines file */
 };
 
+/* Every limit of cfg at its default, every other member zero or NULL. */
+void	 config_defaults(struct config *cfg);
+
 /*
  * A failure on its way to the client: either a JSON-RPC error (code != 0)
  * or, for a tool, the text of an isError result (code == 0).

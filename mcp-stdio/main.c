@@ -377,13 +377,7 @@ main(int argc, char *argv[])
 
 	closefrom(STDERR_FILENO + 1);
 	harden();
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.max_rows = ROWS_CEIL_DEFAULT;
-	cfg.max_bytes = BYTES_DEFAULT;
-	cfg.max_cell = CELL_DEFAULT;
-	cfg.timeout_s = TIMEOUT_DEFAULT;
-	cfg.max_line = LINE_MAX_DEFAULT;
-	cfg.max_memory_mb = MEMORY_DEFAULT_MB;
+	config_defaults(&cfg);
 
 	/* The environment first; options override it. */
 	if ((s = getenv("MCP_READABLE_SCHEMAS")) != NULL && *s != '\0')

@@ -25,6 +25,18 @@ err_set(struct error *err, int code, const char *fmt, ...)
 	return -1;
 }
 
+void
+config_defaults(struct config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->max_rows = ROWS_CEIL_DEFAULT;
+	cfg->max_bytes = BYTES_DEFAULT;
+	cfg->max_cell = CELL_DEFAULT;
+	cfg->timeout_s = TIMEOUT_DEFAULT;
+	cfg->max_line = LINE_MAX_DEFAULT;
+	cfg->max_memory_mb = MEMORY_DEFAULT_MB;
+}
+
 /* Monotonic milliseconds, for elapsed times and timeouts. */
 uint64_t
 now_ms(void)

@@ -43,6 +43,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
+	config_defaults(&cfg);
 	cfg.caller[0] = 'f';
 	cfg.caller_source = "fuzz";
 	cfg.peer = "-";
@@ -50,13 +51,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	cfg.schemas[1] = schema2;
 	cfg.nschemas = 2;
 	cfg.schemas_array = schemas_array;
-	cfg.max_rows = ROWS_CEIL_DEFAULT;
-	cfg.max_bytes = BYTES_DEFAULT;
-	cfg.max_cell = CELL_DEFAULT;
-	cfg.timeout_s = TIMEOUT_DEFAULT;
 	/* The least cap there is, so that inputs reach the "too long" path. */
 	cfg.max_line = LINE_MAX_MIN;
-	cfg.max_memory_mb = MEMORY_DEFAULT_MB;
 	/* stdin and stdout become files the target rewinds for each input. */
 	if ((in_fd = memfd_create("fuzz-in", 0)) == -1 ||
 	    (out_fd = memfd_create("fuzz-out", 0)) == -1) {

@@ -14,10 +14,9 @@ a first query (SELECT 1) of a new process each round.
 """
 import os
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchlib import Child, cpu_ms, spread  # noqa: E402
+from benchlib import Child, cold_call, cpu_ms, spread  # noqa: E402
 from profile import env_of  # noqa: E402
 
 
@@ -27,12 +26,11 @@ def cold(dsn, binaries, rounds):
     init, first = [[] for _ in binaries], [[] for _ in binaries]
     for _ in range(rounds):
         for i, binary in enumerate(binaries):
-            c = Child([os.path.abspath(binary), "--dsn", dsn, "--caller",
-                       "ab"])
-            init[i].append(c.initialize() * 1000)
-            c.query("SELECT 1")
-            first[i].append((time.perf_counter() - c.t_spawn) * 1000)
-            c.stop()
+            t_init, t_first = cold_call(Child([os.path.abspath(binary),
+                                              "--dsn", dsn, "--caller",
+                                              "ab"]))
+            init[i].append(t_init)
+            first[i].append(t_first)
     for i, binary in enumerate(binaries):
         a, b = spread(init[i]), spread(first[i])
         print("%s: initialize reply %.2f ms [%.2f-%.2f], first query reply "

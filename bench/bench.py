@@ -20,7 +20,8 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchlib import Child, cpu_ms, proc_memory, repeat, spread  # noqa: E402
+from benchlib import (Child, cold_call, cpu_ms, proc_memory,  # noqa: E402
+                      repeat, spread)
 import scale  # noqa: E402
 import report  # noqa: E402
 
@@ -184,15 +185,9 @@ class Bench:
 
             # What the handshake does not wait for (libpq, the connection)
             # a first call does: spawn to the reply of a one-row query.
-            def first():
-                c = make()
-                c.initialize()
-                c.query("SELECT 1")
-                t = time.perf_counter() - c.t_spawn
-                c.stop()
-                return t * 1000
             self.emit("cold_start", name, "first query reply", "ms",
-                      spread(repeat(reps("cold", node), first)))
+                      spread(repeat(reps("cold", node),
+                                    lambda: cold_call(make())[1])))
         # The floor: spawning and reaping a process that does nothing.
         def floor():
             t0 = time.perf_counter()

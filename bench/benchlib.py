@@ -172,6 +172,18 @@ class Child:
         self.sel.close()
 
 
+def cold_call(child):
+    """A new server's first call: (ms from spawn to its initialize reply,
+    ms from spawn to the reply of a first query, SELECT 1, which waits for
+    what the handshake does not: libpq and the connection).  The child is
+    stopped."""
+    init = child.initialize() * 1000
+    child.query("SELECT 1")
+    first = (time.perf_counter() - child.t_spawn) * 1000
+    child.stop()
+    return init, first
+
+
 def repeat(n, fn):
     """fn() n times; the list of what it returned."""
     return [fn() for _ in range(n)]

@@ -326,8 +326,11 @@ fuzz:
 # from bench/package-lock.json) and prints the README's table, writing
 # bench/out/; then sessions.py starts 500 analyst sessions at once through
 # PgBouncer, and straight to PostgreSQL, each on a throwaway cluster of
-# its own (the figures of analytics-mcp-deploy(7)).
-bench: all
+# its own (the figures of analytics-mcp-deploy(7)).  Installs what it
+# needs, as make check does.
+bench:
+	sh tests/deps.sh --bench
+	$(MAKE) all
 	python3 bench/bench.py ./$(BIN)
 	@tmp=$$(mktemp -d /tmp/analytics-mcp-bench.XXXXXX); \
 	chmod 0755 "$$tmp"; \

@@ -6,6 +6,7 @@
 #   sh tests/deps.sh          everything make check needs (make deps)
 #   sh tests/deps.sh --demo   only what make demo and make try need
 #   sh tests/deps.sh --fuzz   what make fuzz needs
+#   sh tests/deps.sh --bench  what make bench needs
 set -eu
 
 # Building, and the demo's throwaway PostgreSQL with PostGIS (tests/pg.sh)
@@ -28,15 +29,21 @@ bsdextrautils shellcheck cppcheck pgbouncer valgrind"
 # (libclang-rt-14-dev is only recommended by clang-14).
 FUZZ_PACKAGES="clang libclang-rt-14-dev"
 
+# make bench: psql's baselines come with postgresql; Node.js runs the
+# reference server; bench/sessions.py needs pgbouncer.
+BENCH_PACKAGES="nodejs pgbouncer"
+
 case ${1:-} in
 --demo)	PACKAGES=$DEMO_PACKAGES ;;
 --fuzz)	PACKAGES="$DEMO_PACKAGES $FUZZ_PACKAGES" ;;
+--bench) PACKAGES="$DEMO_PACKAGES $BENCH_PACKAGES"
+	command -v npm >/dev/null 2>&1 || PACKAGES="$PACKAGES npm" ;;
 '')	PACKAGES="$DEMO_PACKAGES $TEST_PACKAGES"
 	# Debian's nodejs comes without npm; NodeSource's brings its own
 	# and conflicts with Debian's npm package, so ask for npm only
 	# when missing.
 	command -v npm >/dev/null 2>&1 || PACKAGES="$PACKAGES npm" ;;
-*)	echo "usage: deps.sh [--demo | --fuzz]" >&2; exit 2 ;;
+*)	echo "usage: deps.sh [--demo | --fuzz | --bench]" >&2; exit 2 ;;
 esac
 
 missing=""

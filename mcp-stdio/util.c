@@ -89,8 +89,10 @@ hex_decode16(unsigned char *b, const char *hex)
 	__m128i	 v, d, l, is_d, is_l, nib, pairs;
 
 	v = _mm_loadu_si128((const void *)hex);
-	/* '0' to '9' are 0 to 9 less '0'; letters of either case, 0 to 5 less
-	 * 'a' once lower-cased; every other byte falls outside both. */
+	/*
+	 * Less '0', the digits are 0 to 9; lower-cased and less 'a', the
+	 * letters are 0 to 5; every other byte falls outside both.
+	 */
 	d = _mm_sub_epi8(v, _mm_set1_epi8('0'));
 	l = _mm_sub_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)),
 	    _mm_set1_epi8('a'));

@@ -701,6 +701,13 @@ jw_raw(struct jw *w, const char *s, size_t len)
 	(void)jw_raw_max(w, s, len, INT_MAX);
 }
 
+/* True if w holds one whole value: not failed, every bracket closed. */
+static bool
+jw_complete(const struct jw *w)
+{
+	return !w->failed && w->depth == 0 && w->len > 0;
+}
+
 /* Note a hole at offset at of w; fail if w has no room for one more. */
 static void
 jw_add_hole(struct jw *w, size_t at, const struct jw_aside *a, bool as_str)
@@ -728,7 +735,7 @@ jw_copy(struct jw *w, const struct jw *src)
 	size_t	 base;
 	int	 i;
 
-	if (src->failed || src->depth != 0 || src->len == 0) {
+	if (!jw_complete(src)) {
 		w->failed = true;
 		return;
 	}
@@ -877,7 +884,7 @@ jw_copy_str(struct jw *w, const struct jw *src)
 	size_t	 from = 0;
 	int	 i;
 
-	if (src->failed || src->depth != 0 || src->len == 0) {
+	if (!jw_complete(src)) {
 		w->failed = true;
 		return;
 	}
@@ -979,8 +986,8 @@ jw_aside_sync(struct jw_aside *a)
 void
 jw_put_aside(struct jw *w, const struct jw_aside *a)
 {
-	if (a->json.failed || a->json.depth != 0 || a->json.len == 0 ||
-	    a->str.failed || a->synced != a->json.len) {
+	if (!jw_complete(&a->json) || a->str.failed ||
+	    a->synced != a->json.len) {
 		w->failed = true;
 		return;
 	}

@@ -268,6 +268,8 @@ int	 jw_iov(const struct jw *, struct iovec *, int max);
 /* Pieces jw_iov() may need for any writer. */
 #define JW_IOV_MAX		(2 * JW_HOLES_MAX + 1)
 void	 jw_aside_init(struct jw_aside *);
+/* Empty again, without limits; the buffers are kept. */
+void	 jw_aside_reset(struct jw_aside *);
 void	 jw_aside_free(struct jw_aside *);
 /* Escape into str what json gained since the last call (a failure sticks). */
 void	 jw_aside_sync(struct jw_aside *);

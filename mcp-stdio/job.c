@@ -28,11 +28,7 @@ job_rows_take(struct jw_aside *rows)
 	}
 	*rows = spare_rows;
 	spare_held = false;
-	jw_reset(&rows->json);
-	jw_reset(&rows->str);
-	jw_limit(&rows->json, 0);
-	jw_limit(&rows->str, 0);
-	rows->synced = 0;
+	jw_aside_reset(rows);
 }
 
 /* Keep a job's rows as the spare, or free them. */

@@ -965,6 +965,16 @@ jw_aside_init(struct jw_aside *a)
 }
 
 void
+jw_aside_reset(struct jw_aside *a)
+{
+	jw_reset(&a->json);
+	jw_reset(&a->str);
+	jw_limit(&a->json, 0);
+	jw_limit(&a->str, 0);
+	a->synced = 0;
+}
+
+void
 jw_aside_free(struct jw_aside *a)
 {
 	jw_free(&a->json);
